@@ -1,0 +1,57 @@
+"""The one domain function behind `curbside ask`, `POST /api/v1/answers` and the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from curbside.answer.audience import AUDIENCES
+from curbside.answer.compose import compose
+from curbside.answer.evidence import gather, rule_matches
+from curbside.answer.understand import understand
+from curbside.errors import InputError
+from curbside.knowledge.lexicon import Lexicon
+from curbside.store.sqlite import Store
+
+_lexicons: dict[tuple[str, int], Lexicon] = {}
+
+
+def lexicon_for(store: Store) -> Lexicon:
+    """The store's lexicon, cached until the store's drug tables change."""
+    stamp = store.db.execute("SELECT (SELECT count(*) FROM drugs) * 100003 + "
+                             "(SELECT count(*) FROM drug_aliases)").fetchone()[0]
+    key = (str(store.path), int(stamp))
+    if key not in _lexicons:
+        _lexicons.clear()
+        _lexicons[key] = Lexicon.from_store(store)
+    return _lexicons[key]
+
+
+def answer_question(store: Store, question: str, *, audience: str = "clinician",
+                    context: dict[str, Any] | None = None, max_chars: int = 2000
+                    ) -> dict[str, Any]:
+    """Answer one question from the store as a `curbside.answer/1` document."""
+    q = " ".join((question or "").split())
+    if not q:
+        raise InputError("the question is empty")
+    if len(q) > max_chars:
+        raise InputError(f"the question is {len(q)} characters long; the limit is {max_chars}")
+    if audience not in AUDIENCES:
+        raise InputError(f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}")
+    u = understand(q, lexicon_for(store), context)
+    rules = rule_matches(store, u)
+    evidence = gather(store, u, {c for r in rules for c in r.concerns})
+    successors = _successor_titles(store, evidence)
+    ans = compose(u, audience, evidence, rules, successors)
+    ans["context"] = u.as_context()
+    return ans
+
+
+def _successor_titles(store: Store, evidence: list[Any]) -> dict[str, str]:
+    ids = {str(e.source.get("superseded_by")) for e in evidence if e.source.get("superseded_by")}
+    out = {}
+    for sid in ids:
+        row = store.db.execute("SELECT title FROM sources WHERE id = ? OR key = ?",
+                               (sid, sid)).fetchone()
+        if row:
+            out[sid] = row[0]
+    return out

@@ -1,0 +1,276 @@
+"""The `curbside` command line: parse, call one domain function, format. Nothing else.
+
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from curbside.config import Settings, load_settings
+from curbside.errors import CurbsideError
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True, help="Output format; json is for scripts.")
+
+
+class Ctx:
+    def __init__(self, db: str | None):
+        self.settings: Settings = load_settings(db=db)
+
+    def store(self):  # type: ignore[no-untyped-def]
+        from curbside.store import open_store
+        return open_store(self.settings)
+
+
+def _json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    return Console(highlight=False, soft_wrap=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH", envvar="CURBSIDE_DB",
+              help="Store file (default: $CURBSIDE_DB, else the per-user data directory).")
+@click.version_option(package_name="curbside")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Curbside: answers clinical medication questions from cited, versioned evidence."""
+    ctx.obj = Ctx(db)
+
+
+@cli.command()
+@click.option("--no-starter-pack", is_flag=True, help="Create the store without the starter pack.")
+@FORMAT
+@click.pass_obj
+def init(obj: Ctx, no_starter_pack: bool, fmt: str) -> None:
+    """Create the store (with the bundled starter pack unless told not to)."""
+    from curbside.store import init_store
+
+    existed = obj.settings.db.exists()
+    store = init_store(obj.settings.db, starter_pack=not no_starter_pack,
+                       busy_timeout_ms=obj.settings.busy_timeout_ms)
+    stats = store.stats()
+    if fmt == "json":
+        _json({"created": not existed} | stats)
+    else:
+        verb = "exists" if existed else "created"
+        click.echo(f"store {verb}: {stats['path']} ({stats['sources']} sources, "
+                   f"{stats['passages']} passages, pack {stats['pack_version'] or 'not loaded'})")
+
+
+@cli.command()
+@click.argument("format_", metavar="FORMAT",
+                type=click.Choice(["openfda", "spl", "pubmed", "guideline"]))
+@click.argument("paths", nargs=-1, required=True)
+@FORMAT
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool) -> None:
+    """Ingest files (paths, folders, globs; '-' for standard input) of one FORMAT."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from curbside.ingest import expand_paths, ingest_file
+
+    store = obj.store()
+    files = expand_paths(format_, list(paths))
+    results = []
+    err = click.get_text_stream("stderr")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[records]} records"),
+                  disable=quiet or fmt == "json", transient=True) as bar:
+        task = bar.add_task(f"ingest {format_}", total=len(files), records=0)
+        count = [0]
+
+        def tick() -> None:
+            count[0] += 1
+            if count[0] % 200 == 0:
+                bar.update(task, records=count[0])
+
+        for path in files:
+            res = ingest_file(store, format_, path, tick)
+            results.append(res)
+            bar.update(task, advance=1, records=count[0])
+            if res.error:
+                click.echo(f"error: {res.error}", err=True)
+    warnings = [w for r in results for w in r.warnings]
+    for w in warnings[:20]:
+        click.echo(f"warning: {w}", err=True)
+    if len(warnings) > 20:
+        click.echo(f"warning: … and {len(warnings) - 20} more", err=True)
+    keys = ("records", "added", "updated", "unchanged", "deleted")
+    totals = {k: sum(getattr(r, k) for r in results) for k in keys}
+    failed = [r for r in results if r.error]
+    superseded = sum(len(r.superseded) for r in results)
+    if fmt == "json":
+        _json({"format": format_, "files": len(results), "failed_files": len(failed),
+               "superseded": superseded, "warnings": len(warnings), **totals,
+               "errors": [r.error for r in failed]})
+    else:
+        click.echo(f"{format_}: {len(results)} file(s), {totals['records']} records: "
+                   f"{totals['added']} added, {totals['updated']} updated, "
+                   f"{totals['unchanged']} unchanged, {totals['deleted']} deleted, "
+                   f"{superseded} superseded; {len(failed)} file(s) failed", file=err)
+    if failed:
+        sys.exit(2)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--tier", type=click.Choice(["guideline", "label", "research", "regulatory"]))
+@click.option("--drug", "drug", metavar="NAME", help="Only sources about this drug (any name).")
+@click.option("--section", metavar="S", help="Only this section (e.g. boxed_warning).")
+@click.option("--status", type=click.Choice(["current", "superseded"]))
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@FORMAT
+@click.pass_obj
+def search(obj: Ctx, text: str, tier: str | None, drug: str | None, section: str | None,
+           status: str | None, limit: int, fmt: str) -> None:
+    """Full-text search over stored passages, best first (BM25)."""
+    from curbside.search.service import search_passages
+
+    hits = search_passages(obj.store(), text, tier=tier, drug=drug, section=section,
+                           status=status, limit=limit)
+    if fmt == "json":
+        _json({"query": text, "results": [h.as_dict() for h in hits]})
+        return
+    con = _console()
+    if not hits:
+        con.print("no results")
+    for i, h in enumerate(hits, 1):
+        flag = "" if h.status == "current" else f" [{h.status}]"
+        con.print(f"[bold]{i}. {h.source_title}[/bold]{flag}  ({h.tier}, {h.title or h.section})",
+                  markup=True)
+        con.print(f"   {h.snippet}", markup=False)
+
+
+@cli.command()
+@click.option("--tier", type=click.Choice(["guideline", "label", "research", "regulatory"]))
+@click.option("--status", type=click.Choice(["current", "superseded"]))
+@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
+@FORMAT
+@click.pass_obj
+def sources(obj: Ctx, tier: str | None, status: str | None, limit: int, fmt: str) -> None:
+    """List stored sources."""
+    rows = obj.store().list_sources(tier=tier, status=status, limit=limit)
+    if fmt == "json":
+        _json({"sources": rows})
+        return
+    for r in rows:
+        flag = "" if r["status"] == "current" else f"  [superseded by {r['superseded_by']}]"
+        click.echo(f"{r['id']}\t{r['tier']}\t{r['title']}{flag}")
+
+
+@cli.command()
+@click.argument("source_id")
+@FORMAT
+@click.pass_obj
+def source(obj: Ctx, source_id: str, fmt: str) -> None:
+    """Show one source: metadata, sections and versions."""
+    s = obj.store().get_source(source_id)
+    if fmt == "json":
+        _json(s)
+        return
+    click.echo(f"{s['title']}\n  id: {s['id']}\n  tier: {s['tier']}  status: {s['status']}"
+               + (f" (superseded by {s['superseded_by']})" if s["superseded_by"] else ""))
+    for k in ("issuer", "year", "effective", "url"):
+        if s.get(k):
+            click.echo(f"  {k}: {s[k]}")
+    for k, v in s["identifiers"].items():
+        click.echo(f"  {k}: {v}")
+    click.echo("  versions: " + ", ".join(f"{v['id']} ({v['status']})" for v in s["versions"]))
+    click.echo("  sections:")
+    for p in s["passages"]:
+        click.echo(f"    - {p['title'] or p['section']} ({len(p['text'])} chars)")
+
+
+@cli.command()
+@FORMAT
+@click.pass_obj
+def stats(obj: Ctx, fmt: str) -> None:
+    """Counts of what the store holds, and the pack version."""
+    st = obj.store().stats()
+    if fmt == "json":
+        _json(st)
+        return
+    click.echo(f"store: {st['path']} (schema {st['schema_version']}, "
+               f"{st['size_bytes'] / 1e6:.1f} MB)\nstarter pack: {st['pack_version'] or 'none'}\n"
+               f"sources: {st['sources']}  passages: {st['passages']}  drugs: {st['drugs']}  "
+               f"interaction rules: {st['interaction_rules']}")
+    for tier, v in sorted(st["by_tier"].items()):
+        click.echo(f"  {tier}: {v['sources']} ({v['current']} current)")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--audience", type=click.Choice(["clinician", "pharmacist", "nurse", "student",
+                                               "patient"]), default="clinician", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]),
+              default="text", show_default=True, help="json is the curbside.answer/1 contract.")
+@click.pass_obj
+def ask(obj: Ctx, question: str, audience: str, fmt: str) -> None:
+    """Answer a clinical question with tiered, cited evidence."""
+    from curbside.answer.engine import answer_question
+
+    ans = answer_question(obj.store(), question, audience=audience,
+                          max_chars=obj.settings.max_question_chars)
+    if fmt == "json":
+        _json(ans)
+    else:
+        from curbside.answer import render
+        if fmt == "text":
+            render.to_console(ans, _console())
+        else:
+            click.echo(render.to_markdown(ans) if fmt == "markdown" else render.to_html(ans))
+
+
+@cli.group()
+def pack() -> None:
+    """The bundled starter knowledge pack."""
+
+
+@pack.command("validate")
+@click.option("--onc", metavar="CSV", help="ONC high-priority list (mapped CSV) to check coverage.")
+@click.option("--questions", metavar="JSONL", help="Question set whose drugs must be covered.")
+@FORMAT
+def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
+    """Check the pack: schema, ids, references, provenance, coverage."""
+    from curbside.knowledge.validate import validate_pack
+
+    report = validate_pack(onc_csv=onc, questions=questions)
+    if fmt == "json":
+        _json(report)
+    else:
+        for p in report["problems"]:
+            click.echo(f"problem: {p}")
+        click.echo(f"pack {report['version']}: {report['counts']} — "
+                   f"{len(report['problems'])} problem(s)")
+    if report["problems"]:
+        sys.exit(2)
+
+
+def main() -> None:
+    """Entry point: turns Curbside's errors into one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except CurbsideError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)

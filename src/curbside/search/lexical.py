@@ -1,0 +1,97 @@
+"""Lexical search over passages: FTS5 with BM25, safe for any user text.
+
+User text never reaches FTS5's query syntax: it is cut into word tokens, each quoted, and
+joined with OR, so quotes, NEAR(, AND/OR/NOT, *, -, parentheses and 100 kB of text are
+all just words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from curbside.store.sqlite import Store
+
+MAX_TERMS = 48
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that carry no meaning for retrieval; BM25 would weigh them low anyway, but at a
+# million passages every OR'ed common word costs a long posting-list scan.
+STOPWORDS = frozenset("""
+a an and are as at be but by can could did do does for from had has have how i if in into is
+it its may me might my no not of on or our should so such than that the their them then there
+these they this to was we were what when where which while who whom why will with would you
+your about any also been being both each more most other some very own same too just am
+""".split())
+
+
+@dataclass
+class Hit:
+    """One ranked passage."""
+
+    passage_id: int
+    source_id: str
+    source_title: str
+    tier: str
+    status: str
+    section: str
+    title: str | None
+    snippet: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression for arbitrary user text, or None when it has no words."""
+    seen: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        if word in STOPWORDS or word in seen:
+            continue
+        seen.append(word)
+        if len(seen) >= MAX_TERMS:
+            break
+    if not seen:
+        return None
+    return " OR ".join(f'"{w}"' for w in seen)
+
+
+def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str] | None = None,
+           section: str | None = None, status: str | None = None, limit: int = 10,
+           source_ids: list[str] | None = None) -> list[Hit]:
+    """BM25-ranked passages for `text`, optionally filtered; best first."""
+    query = fts_query(text)
+    if query is None or limit <= 0:
+        return []
+    where = ["passages_fts MATCH ?"]
+    args: list[Any] = [query]
+    if tier:
+        where.append("s.tier = ?")
+        args.append(tier)
+    if status:
+        where.append("s.status = ?")
+        args.append(status)
+    if section:
+        where.append("(p.section = ? OR p.title LIKE ?)")
+        args += [section.lower().replace(" ", "_"), f"%{section}%"]
+    if drugs:
+        marks = ",".join("?" * len(drugs))
+        where.append(f"p.source_id IN (SELECT source_id FROM source_drugs WHERE drug IN ({marks}))")
+        args += drugs
+    if source_ids is not None:
+        marks = ",".join("?" * len(source_ids)) or "NULL"
+        where.append(f"p.source_id IN ({marks})")
+        args += source_ids
+    sql = (
+        "SELECT p.id, p.source_id, s.title AS source_title, s.tier, s.status, p.section, "
+        "p.title, snippet(passages_fts, 0, '[', ']', '…', 16) AS snip, "
+        "bm25(passages_fts, 1.0, 2.0) AS score "
+        "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
+        "JOIN sources s ON s.id = p.source_id "
+        f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?"
+    )
+    args.append(int(limit))
+    return [Hit(r["id"], r["source_id"], r["source_title"], r["tier"], r["status"],
+                r["section"], r["title"], r["snip"], -float(r["score"]))
+            for r in store.db.execute(sql, args)]
