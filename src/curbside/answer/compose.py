@@ -121,10 +121,8 @@ def statement_text(ev: Evidence, audience: str) -> str:
         prefix = "FDA Drug Safety Communication" if s["tier"] == "regulatory" else who
         return f"{prefix} {s.get('year') or ''}, {label}{grade}: {ev.text}".strip()
     if s["tier"] == "label":
-        drug = ", ".join(sorted(ev.subjects & set(s.get("_drugs", []) or ev.subjects)))
         where = p.get("title") or p.get("section")
-        return f"{s['title']} — {where}: {ev.text}" if ev.extracted else \
-            f"{drug.capitalize() if drug else 'Label'} label ({where}): {ev.text}"
+        return f"{s['title']} — {where}: {ev.text}"
     meta = s.get("meta") or {}
     design = meta.get("design") or "Study"
     journal = s.get("issuer") or meta.get("journal") or ""
@@ -138,10 +136,16 @@ def pick(evs: list[Evidence], u: Understanding) -> dict[str, list[Evidence]]:
     current_guidelines = {e.source["key"] for e in evs
                           if e.tier == "guideline" and e.source["status"] == "current"}
     superseded: list[Evidence] = []
+    older = "older_adult" in u.populations
     for ev in evs:
         if multi and len(ev.subjects) < 2 and ev.passage["section"] not in (
                 "boxed_warning", "contraindications") and ev.tier != "research":
             continue
+        if multi and ev.tier in ("guideline", "regulatory") and ev.specific < 2:
+            continue    # e.g. "3+ CNS-active drugs" answers no two-drug question directly
+        if not older and "geriatric" in str(ev.source.get("issuer") or "").lower() \
+                and ev.specific < 2:
+            continue    # older-adult criteria, for a question not about older adults
         if ev.source["status"] == "superseded":
             # Shown only beside the current version that replaced it.
             succ = str(ev.source.get("superseded_by") or "")

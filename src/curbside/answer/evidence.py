@@ -46,6 +46,7 @@ class Evidence:
     score: float = 0.0
     extracted: bool = False         # True when `text` is sentences taken from a real document
     matched: set[str] = field(default_factory=set)   # the question's names it is tagged with
+    specific: int = 0               # subjects it names directly (not only via a broad class)
 
     @property
     def tier(self) -> str:
@@ -115,6 +116,7 @@ def _score(ev: Evidence, n_subjects: int, wanted: set[str], populations: list[st
     """Rank: subjects covered (specifically, not only through a broad parent class),
     concerns the intent asks about, section weight, currency, population fit."""
     specific = len(ev.subjects) if specific is None else specific
+    ev.specific = specific
     s = 10.0 * specific + 4.0 * (len(ev.subjects) - specific)
     if n_subjects > 1 and specific >= 2:
         s += 30
@@ -122,6 +124,8 @@ def _score(ev: Evidence, n_subjects: int, wanted: set[str], populations: list[st
     s += 6.0 - min(SECTION_RANK.get(str(ev.passage["section"]), 8), 8) * 0.6
     if ev.source["status"] != "current":
         s -= 15
+    if ev.tier == "label":
+        s += 6      # the asked drug's own label outranks class-level communications
     # The more a passage is about things the question did not name, the less it answers it.
     s -= 0.5 * len(set(ev.passage.get("about") or []) - ev.matched)
     geriatric = "geriatric" in str(ev.source.get("issuer") or "").lower()
@@ -138,6 +142,16 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
     rows = [passage_row(r) for r in store.db.execute(
         f"SELECT DISTINCT p.* FROM passage_tags t JOIN passages p ON p.id = t.passage_id "
         f"WHERE t.tag IN ({marks})", tags)]
+    # The asked drugs' own digests, whole: an item may name the other drug in its text only.
+    names = sorted(d.name for d in u.drugs)
+    if names:
+        seen = {r["id"] for r in rows}
+        dm = ",".join("?" * len(names))
+        rows += [r for r in (passage_row(x) for x in store.db.execute(
+            f"SELECT p.* FROM source_drugs sd JOIN sources s ON s.id = sd.source_id "
+            f"JOIN passages p ON p.source_id = s.id WHERE sd.drug IN ({dm}) AND "
+            f"s.origin = 'pack' AND s.tier = 'label'", names)) if r["id"] not in seen]
+    terms = {name: subject_terms(name, ents - broad_classes()) for name, ents in subjects}
     # A label digest is about its own drug even where an item does not repeat the name.
     srcs = _sources(store, {r["source_id"] for r in rows})
     asked = {d.name for d in u.drugs}
@@ -151,10 +165,12 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
             if not own & asked:
                 continue
             about |= own
-        subj = {name for name, ents in subjects if about & ents}
+        named = {name for name, _ in subjects if name not in about and mentions(r["text"],
+                                                                               terms[name])}
+        subj = {name for name, ents in subjects if about & ents} | named
         if not subj:
             continue
-        specific = sum(1 for name, ents in subjects if about & (ents - broad))
+        specific = sum(1 for name, ents in subjects if about & (ents - broad)) + len(named)
         ev = Evidence(r, src, r["text"], subj, list(r["concerns"]) or detect_concerns(r["text"]),
                       matched=about & set(tags))
         _score(ev, len(subjects), wanted, u.populations, specific)

@@ -110,6 +110,37 @@ MIGRATIONS: list[str] = [
         sources     TEXT NOT NULL DEFAULT '[]'   -- JSON list of passage ids
     );
     """,
+    # 2: articles (stored answers, one row per question/audience/context) and their FTS index.
+    """
+    CREATE TABLE articles (
+        seq          INTEGER PRIMARY KEY,        -- rowid, shared with articles_fts
+        id           TEXT NOT NULL UNIQUE,       -- stable public id (hash of `key`)
+        key          TEXT NOT NULL UNIQUE,       -- normalised question | audience | context
+        slug         TEXT NOT NULL,
+        question     TEXT NOT NULL,
+        audience     TEXT NOT NULL,
+        context      TEXT,                       -- JSON context the question was asked in
+        parent_id    TEXT,                       -- the article this one follows up
+        status       TEXT NOT NULL DEFAULT 'submitted',
+        revision     INTEGER NOT NULL DEFAULT 1, -- current revision
+        drugs        TEXT NOT NULL DEFAULT '[]', -- JSON: generic names, for filtering
+        tiers        TEXT NOT NULL DEFAULT '[]', -- JSON: tiers with statements
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE INDEX articles_updated ON articles(updated_at);
+    CREATE INDEX articles_parent ON articles(parent_id);
+    CREATE TABLE article_revisions (
+        article_id   TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        revision     INTEGER NOT NULL,
+        answer       TEXT NOT NULL,              -- curbside.answer/1 JSON
+        created_at   TEXT NOT NULL,
+        PRIMARY KEY (article_id, revision)
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        question, body, tokenize='porter unicode61 remove_diacritics 2'
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
