@@ -171,7 +171,7 @@ def set_status(store: Store, aid: str, status: str) -> dict[str, Any]:
 def _drug_names(store: Store, drug: str) -> list[str]:
     """Generic names (or class keys) a filter value means; brand names and typos resolve."""
     found = lexicon_for(store).recognise(drug)
-    names = [d.name for d in found.drugs] + list(getattr(found, "classes", []) or [])
+    names = [d.name for d in found.drugs] + found.classes
     return names or [drug.strip().lower()]
 
 

@@ -101,10 +101,10 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
             if res.error:
                 click.echo(f"error: {res.error}", err=True)
     warnings = [w for r in results for w in r.warnings]
-    for w in warnings[:20]:
+    for w in warnings[:5]:
         click.echo(f"warning: {w}", err=True)
-    if len(warnings) > 20:
-        click.echo(f"warning: … and {len(warnings) - 20} more", err=True)
+    if len(warnings) > 5:
+        click.echo(f"warning: … and {len(warnings) - 5} more like these", err=True)
     keys = ("records", "added", "updated", "unchanged", "deleted")
     totals = {k: sum(getattr(r, k) for r in results) for k in keys}
     failed = [r for r in results if r.error]

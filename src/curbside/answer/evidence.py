@@ -210,7 +210,11 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
         others = [name for name, _ in subjects if name != own]
         picked: list[str] = []
         subj = {own}
-        for sent in _SENTENCE.split(r["text"]):
+        body = str(r["text"])
+        title = str(r.get("title") or "")
+        if title and body.startswith(title):
+            body = body[len(title):].lstrip(" :.-")     # the heading is shown as the section
+        for sent in _SENTENCE.split(body):
             if len(sent) < 25:
                 continue
             hit = [o for o in others if mentions(sent, terms[o])]

@@ -1,0 +1,5 @@
+"""`python -m curbside` runs the CLI."""
+
+from curbside.cli import main
+
+main()

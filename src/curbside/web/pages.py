@@ -1,0 +1,171 @@
+"""The site's pages: server-rendered HTML over the same domain functions as the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from curbside import articles
+from curbside.answer.audience import AUDIENCES
+from curbside.answer.engine import answer_question
+from curbside.errors import InputError, NotFound
+from curbside.store import Store
+from curbside.web import views
+from curbside.web.api import rate_limited
+from curbside.web.state import get_store
+
+router = APIRouter(include_in_schema=False)
+StoreDep = Annotated[Store, Depends(get_store)]
+AUDIENCE_COOKIE = "curbside_audience"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
+    base = {"audiences": views.AUDIENCE_LABELS, "audience": _preferred(request)}
+    return request.app.state.templates.TemplateResponse(request, name, base | ctx,
+                                                        status_code=status)
+
+
+def _preferred(request: Request) -> str | None:
+    value = request.cookies.get(AUDIENCE_COOKIE)
+    return value if value in AUDIENCES else None
+
+
+def _limit(request: Request) -> int:
+    return int(request.app.state.settings.max_question_chars)
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, store: StoreDep) -> Response:
+    recent = articles.list_articles(store, per_page=8)
+    return _render(request, "home.html", {"recent": recent["items"], "max_chars": _limit(request)})
+
+
+@router.post("/ask", dependencies=[Depends(rate_limited)])
+def ask(request: Request, store: StoreDep, question: Annotated[str, Form()] = "",
+        audience: Annotated[str, Form()] = "") -> Response:
+    audience = audience or _preferred(request) or "clinician"
+    try:
+        art, _ = articles.ask_article(store, question, audience=audience,
+                                      max_chars=_limit(request))
+    except InputError as e:
+        recent = articles.list_articles(store, per_page=8)
+        return _render(request, "home.html", {"recent": recent["items"], "error": str(e),
+                                              "question": question[:_limit(request)],
+                                              "max_chars": _limit(request)}, status=422)
+    return _see_other(art["url"])
+
+
+@router.get("/articles/{article_id}")
+def article_short(article_id: str, store: StoreDep) -> Response:
+    return RedirectResponse(articles.get_article(store, article_id)["url"], status_code=308)
+
+
+@router.get("/articles/{article_id}/{slug}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
+                 audience: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    art = articles.get_article(store, article_id)
+    if slug != art["slug"]:
+        url = art["url"] + (f"?audience={audience}" if audience in AUDIENCES else "")
+        return RedirectResponse(url, status_code=308)
+    chosen = audience if audience in AUDIENCES else None
+    shown = chosen or _preferred(request) or art["audience"]
+    answer = _answer_for(request, store, art, shown)
+    parent = None
+    if art.get("parent_id"):
+        try:
+            parent = articles.get_article(store, art["parent_id"])
+        except NotFound:  # pragma: no cover - parents are never deleted
+            parent = None
+    emergency = [a for a in answer["alerts"] if a["kind"] == "emergency"]
+    other_alerts = [a for a in answer["alerts"] if a["kind"] != "emergency"]
+    refs = [r | {"links": views.ref_links(r), "grade_text": views.grade_text(r.get("grade"))}
+            for r in answer["references"]]
+    response = _render(request, "article.html", {
+        "art": art, "ans": answer, "shown": shown, "parent": parent, "refs": refs,
+        "emergency": emergency, "alerts": other_alerts,
+        "steps": views.status_steps(art["status"]), "banner": views.BANNER,
+        "approved": art["status"] == "approved",
+        "updated": views.nice_date(art["updated_at"]), "tier_labels": views.TIER_LABELS,
+        "max_chars": _limit(request)})
+    if chosen:
+        response.set_cookie(AUDIENCE_COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True,
+                            samesite="lax")
+    return response
+
+
+def _answer_for(request: Request, store: Store, art: dict[str, Any],
+                audience: str) -> dict[str, Any]:
+    """The article's answer in `audience`'s register (stored one, or re-rendered, cached)."""
+    if audience == art["audience"]:
+        return dict(art["answer"])
+    key = (art["id"], int(art["revision"]), audience)
+    cache = request.app.state.renders
+    hit = cache.get(key)
+    if hit is None:
+        hit = answer_question(store, art["question"], audience=audience,
+                              context=art.get("context"), max_chars=_limit(request))
+        cache.put(key, hit)
+    return dict(hit)
+
+
+@router.post("/articles/{article_id}/follow-up", dependencies=[Depends(rate_limited)])
+def follow_up_post(request: Request, article_id: str, store: StoreDep,
+                   question: Annotated[str, Form()] = "",
+                   audience: Annotated[str, Form()] = "") -> Response:
+    return _follow_up(request, store, article_id, question, audience)
+
+
+@router.get("/articles/{article_id}/follow-up", dependencies=[Depends(rate_limited)])
+def follow_up_get(request: Request, article_id: str, store: StoreDep,
+                  q: Annotated[str, Query(max_length=4000)] = "",
+                  audience: Annotated[str, Query(max_length=20)] = "") -> Response:
+    return _follow_up(request, store, article_id, q, audience)
+
+
+def _follow_up(request: Request, store: Store, article_id: str, question: str,
+               audience: str) -> Response:
+    audience = audience or _preferred(request) or ""
+    art, _ = articles.follow_up(store, article_id, question, audience=audience or None,
+                                max_chars=_limit(request))
+    return _see_other(art["url"])
+
+
+@router.get("/library", response_class=HTMLResponse)
+def library(request: Request, store: StoreDep,
+            q: Annotated[str, Query(max_length=500)] = "",
+            drug: Annotated[str, Query(max_length=100)] = "",
+            tier: Annotated[str, Query(max_length=20)] = "",
+            page: Annotated[int, Query(ge=1, le=10000)] = 1) -> Response:
+    result = articles.list_articles(store, q=q or None, drug=drug or None, tier=tier or None,
+                                    page=page, per_page=20)
+    return _render(request, "library.html", {
+        "result": result, "q": q, "drug": drug, "tier": tier,
+        "drugs": articles.article_drugs(store), "tiers": articles.TIERS,
+        "tier_labels": views.TIER_LABELS,
+        "page_links": views.page_links(result["page"], result["pages"])})
+
+
+@router.get("/editorial-policy", response_class=HTMLResponse)
+def editorial_policy(request: Request) -> Response:
+    return _render(request, "policy.html", {"statuses": views.STATUS_LABELS,
+                                            "banner": views.BANNER})
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    """A readable API reference made from the OpenAPI document (no external scripts)."""
+    spec = request.app.openapi()
+    ops = [{"method": m.upper(), "path": p, "summary": op.get("summary", ""),
+            "description": op.get("description", ""),
+            "params": op.get("parameters", []),
+            "body": bool(op.get("requestBody")),
+            "responses": sorted(op.get("responses", {}))}
+           for p, item in spec["paths"].items() for m, op in item.items()]
+    return _render(request, "docs.html", {"ops": ops, "version": spec["info"]["version"]})

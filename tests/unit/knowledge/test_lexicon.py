@@ -1,0 +1,71 @@
+"""Drug and class recognition, as a user would phrase names."""
+
+from __future__ import annotations
+
+import pytest
+
+from curbside.answer.engine import lexicon_for
+from curbside.knowledge.lexicon import Lexicon, generic_from_label_name
+
+
+@pytest.fixture(scope="module")
+def lex(pack_store) -> Lexicon:  # type: ignore[no-untyped-def]
+    return lexicon_for(pack_store)
+
+
+def names(lex: Lexicon, text: str) -> list[str]:
+    return [d.name for d in lex.recognise(text).drugs]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Is Klonopin safe?", ["clonazepam"]),
+    ("I take Norco", ["hydrocodone", "acetaminophen"]),
+    ("Bactrim and warfarin", ["sulfamethoxazole and trimethoprim", "warfarin"]),
+    ("started on Suboxone", ["buprenorphine", "naloxone"]),
+    ("Xanax with Percocet?", ["alprazolam", "oxycodone", "acetaminophen"]),
+    ("Percocet?", ["oxycodone", "acetaminophen"]),
+    ("potassium chloride with spironolactone", ["potassium chloride", "spironolactone"]),
+    ("a fentanyl patch", ["fentanyl"]),
+    ("OXYCODONE HYDROCHLORIDE tablets", ["oxycodone"]),
+])
+def test_names_brands_combinations_and_forms(lex: Lexicon, text: str, expected: list[str]) -> None:
+    assert names(lex, text) == expected
+
+
+def test_a_small_misspelling_of_a_long_name_is_matched(lex: Lexicon) -> None:
+    assert names(lex, "is clonazapam addictive") == ["clonazepam"]
+    assert names(lex, "sertaline and tramadol") == ["sertraline", "tramadol"]
+
+
+def test_unknown_words_are_reported_never_guessed(lex: Lexicon) -> None:
+    rec = lex.recognise("Is blarvotene safe with zorblatamine?")
+    assert rec.drugs == []
+    assert rec.unrecognised == ["blarvotene", "zorblatamine"]
+
+
+def test_ordinary_words_are_not_drugs(lex: Lexicon) -> None:
+    rec = lex.recognise("What medicine should I examine before the routine visit online?")
+    assert rec.drugs == [] and rec.unrecognised == []
+
+
+@pytest.mark.parametrize(("text", "cls"), [
+    ("opioid medication", "opioid"), ("benzos", "benzodiazepine"),
+    ("blood thinners", "anticoagulant"), ("SSRIs", "ssri"), ("NSAIDs", "nsaid"),
+    ("MAOIs", "maoi"),
+])
+def test_classes_named_without_a_drug(lex: Lexicon, text: str, cls: str) -> None:
+    rec = lex.recognise(f"Can I take {text} together with alcohol?")
+    assert cls in rec.classes
+
+
+def test_each_drug_carries_its_classes_and_their_parents(lex: Lexicon) -> None:
+    (clonazepam,) = lex.recognise("clonazepam").drugs
+    assert {"benzodiazepine", "cns_depressant"} <= set(clonazepam.classes)
+
+
+def test_label_generic_names_lose_salts_and_split_combinations() -> None:
+    known = {"potassium chloride"}
+    assert generic_from_label_name("WARFARIN SODIUM", known) == ["warfarin"]
+    assert generic_from_label_name("LISINOPRIL AND HYDROCHLOROTHIAZIDE TABLETS", known) == [
+        "lisinopril", "hydrochlorothiazide"]
+    assert generic_from_label_name("Potassium Chloride", known) == ["potassium chloride"]
