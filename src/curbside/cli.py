@@ -231,6 +231,17 @@ def ask(obj: Ctx, question: str, audience: str, fmt: str) -> None:
             click.echo(render.to_markdown(ans) if fmt == "markdown" else render.to_html(ans))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_obj
+def serve(obj: Ctx, host: str, port: int) -> None:
+    """Serve the web site and the REST API (creates the default store on first use)."""
+    from curbside.web.server import serve as run_server
+
+    run_server(obj.settings, host=host, port=port, announce=click.echo)
+
+
 @cli.group()
 def pack() -> None:
     """The bundled starter knowledge pack."""

@@ -40,6 +40,7 @@ class Pack:
     """The pack's items, as read from its files (not yet validated)."""
 
     version: str
+    meta: dict[str, Any] = field(default_factory=dict)     # the rest of pack.yaml
     drugs: list[dict[str, Any]] = field(default_factory=list)
     interactions: list[dict[str, Any]] = field(default_factory=list)
     research: list[dict[str, Any]] = field(default_factory=list)
@@ -51,7 +52,8 @@ def read_pack(root: Path = PACK_DIR) -> Pack:
     """Read every pack file (raises on unreadable YAML/Markdown, naming the file)."""
     from curbside.sources import guideline
 
-    pack = Pack(version=str(_yaml(root / "pack.yaml")["version"]))
+    head = _yaml(root / "pack.yaml")
+    pack = Pack(version=str(head["version"]), meta=head)
     for path in sorted((root / "drugs").glob("*.yaml")):
         for item in _yaml(path) or []:
             pack.drugs.append(item)
