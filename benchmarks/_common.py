@@ -153,8 +153,9 @@ def machine() -> dict[str, Any]:
     except ImportError:
         pass
     try:
-        import tantivy  # noqa: F401
         from importlib.metadata import version
+
+        import tantivy  # noqa: F401
         info["tantivy"] = version("tantivy")
     except Exception:  # noqa: BLE001
         pass

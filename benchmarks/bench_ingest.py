@@ -29,8 +29,19 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from _common import (OPENFDA_JSON, PUBMED_XML, Progress, dir_size, human_bytes, log, now,
-                     print_machine, ratio, table, write_json)
+from _common import (
+    OPENFDA_JSON,
+    PUBMED_XML,
+    Progress,
+    dir_size,
+    human_bytes,
+    log,
+    now,
+    print_machine,
+    ratio,
+    table,
+    write_json,
+)
 
 _ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
 _PMID = re.compile(rb"(<PMID Version=\"\d+\">)(\d+)(</PMID>)")

@@ -29,8 +29,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _common import (OPENFDA_JSON, PUBMED_XML, PUBMEDQA_JSON, Progress, dir_size, human_bytes,
-                     log, ms, now, percentile, print_machine, ratio, table, write_json)
+from _common import (
+    OPENFDA_JSON,
+    PUBMED_XML,
+    PUBMEDQA_JSON,
+    Progress,
+    dir_size,
+    human_bytes,
+    log,
+    now,
+    percentile,
+    print_machine,
+    ratio,
+    table,
+    write_json,
+)
 
 CLINICAL_QUERIES = [
     "concomitant opioids respiratory depression",

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from curbside.knowledge.dictionary import dictionary
 from curbside.model import Source
 from curbside.store.sqlite import Store
 
@@ -83,7 +84,8 @@ class Recognition:
 class Lexicon:
     """Everything needed to find drug and class names in a question."""
 
-    def __init__(self, drugs: dict[str, list[str]], aliases: dict[str, list[str]]):
+    def __init__(self, drugs: dict[str, list[str]], aliases: dict[str, list[str]],
+                 use_dictionary: bool = True):
         self.drugs = drugs                      # generic name -> class keys (with parents)
         self.aliases = aliases                  # lower-case phrase -> generic names
         self.class_aliases: dict[str, str] = {}
@@ -93,6 +95,7 @@ class Lexicon:
         self.max_words = max([len(a.split()) for a in [*aliases, *self.class_aliases]] or [1])
         self._fuzzy = sorted({a for a in aliases if " " not in a and len(a) >= 6})
         self.not_drugs = set(vocabulary()["lexicon"].get("not_drugs") or [])
+        self.dictionary = dictionary() if use_dictionary else None
 
     @classmethod
     def from_store(cls, store: Store) -> Lexicon:
@@ -107,19 +110,44 @@ class Lexicon:
         return self.drugs.get(name, [])
 
     def recognise(self, text: str) -> Recognition:
-        """Drugs and classes named in `text`, longest phrase first, each reported once."""
+        """Drugs and classes named in `text`, each reported once.
+
+        Three passes, most certain first: curated names and classes (longest phrase first),
+        then the broad recognition dictionary (exact phrases), then small misspellings of
+        curated names. What is left and looks like a drug name is reported unrecognised.
+        """
         words = _TOKEN.findall(text.lower())
         out = Recognition()
+        found: dict[int, tuple[str, list[str]]] = {}     # start index -> (matched, names)
+        free = self._curated_pass(words, out, found)
+        self._dictionary_pass(words, free, found)
+        for i in sorted(free - set(found)):
+            word = words[i]
+            name = self._fuzzy_match(word)
+            if name:
+                found[i] = (word, self.aliases[name])
+            elif (len(word) >= 7 and DRUG_LIKE.search(word) and word not in self.not_drugs
+                  and word not in out.unrecognised):
+                out.unrecognised.append(word)
         seen: set[str] = set()
+        for i in sorted(found):
+            matched, names = found[i]
+            for name in names:
+                if name not in seen:
+                    seen.add(name)
+                    out.drugs.append(DrugMention(name, matched, self.classes_of(name)))
+        return out
+
+    def _curated_pass(self, words: list[str], out: Recognition,
+                      found: dict[int, tuple[str, list[str]]]) -> set[int]:
+        """Match curated drug and class phrases; returns the indices left unmatched."""
+        free: set[int] = set()
         i = 0
         while i < len(words):
             for n in range(min(self.max_words, len(words) - i), 0, -1):
                 phrase = " ".join(words[i:i + n])
                 if phrase in self.aliases:
-                    for name in self.aliases[phrase]:
-                        if name not in seen:
-                            seen.add(name)
-                            out.drugs.append(DrugMention(name, phrase, self.classes_of(name)))
+                    found[i] = (phrase, self.aliases[phrase])
                     i += n
                     break
                 if phrase in self.class_aliases:
@@ -129,18 +157,26 @@ class Lexicon:
                     i += n
                     break
             else:
-                word = words[i]
-                name = self._fuzzy_match(word)
-                if name:
-                    for generic in self.aliases[name]:
-                        if generic not in seen:
-                            seen.add(generic)
-                            out.drugs.append(DrugMention(generic, word, self.classes_of(generic)))
-                elif (len(word) >= 7 and DRUG_LIKE.search(word) and word not in self.not_drugs
-                      and word not in out.unrecognised):
-                    out.unrecognised.append(word)
+                free.add(i)
                 i += 1
-        return out
+        return free
+
+    def _dictionary_pass(self, words: list[str], free: set[int],
+                         found: dict[int, tuple[str, list[str]]]) -> None:
+        """Exact phrases of up to three unmatched words found in the broad dictionary."""
+        if self.dictionary is None or not free:
+            return
+        spans = {" ".join(words[i:i + n]): (i, n) for i in free for n in (1, 2, 3)
+                 if all(j in free for j in range(i, i + n)) and i + n <= len(words)}
+        hits = self.dictionary.lookup([p for p in spans if p not in self.not_drugs])
+        for phrase in sorted(hits, key=lambda p: (-spans[p][1], spans[p][0])):
+            i, n = spans[phrase]
+            if len(hits[phrase]) != 1:
+                continue    # a name that means several drugs is not guessed between
+            if all(j in free and j not in found for j in range(i, i + n)):
+                found[i] = (phrase, split_generic(hits[phrase][0]))
+                for j in range(i + 1, i + n):
+                    free.discard(j)
 
     def _fuzzy_match(self, word: str) -> str | None:
         """A known name within edit distance 1 (2 for names of 10+ letters), else None."""
@@ -155,6 +191,12 @@ class Lexicon:
             if d <= limit and (best is None or d < best[0]):
                 best = (d, cand)
         return best[1] if best else None
+
+
+def split_generic(canonical: str) -> list[str]:
+    """'abacavir, dolutegravir, and lamivudine' -> its generic names."""
+    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", canonical.lower())
+    return [p.strip() for p in parts if p.strip()]
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:

@@ -62,6 +62,29 @@ def ask(request: Request, store: StoreDep, question: Annotated[str, Form()] = ""
     return _see_other(art["url"])
 
 
+@router.post("/articles/{article_id}/follow-up", dependencies=[Depends(rate_limited)])
+def follow_up_post(request: Request, article_id: str, store: StoreDep,
+                   question: Annotated[str, Form()] = "",
+                   audience: Annotated[str, Form()] = "") -> Response:
+    return _follow_up(request, store, article_id, question, audience)
+
+
+@router.get("/articles/{article_id}/follow-up", dependencies=[Depends(rate_limited)])
+def follow_up_get(request: Request, article_id: str, store: StoreDep,
+                  q: Annotated[str, Query(max_length=4000)] = "",
+                  audience: Annotated[str, Query(max_length=20)] = "") -> Response:
+    return _follow_up(request, store, article_id, q, audience)
+
+
+def _follow_up(request: Request, store: Store, article_id: str, question: str,
+               audience: str) -> Response:
+    audience = audience or _preferred(request) or ""
+    art, _ = articles.follow_up(store, article_id, question, audience=audience or None,
+                                max_chars=_limit(request))
+    return _see_other(art["url"])
+
+
+# After the follow-up routes, so that /articles/{id}/follow-up is not read as a slug.
 @router.get("/articles/{article_id}")
 def article_short(article_id: str, store: StoreDep) -> Response:
     return RedirectResponse(articles.get_article(store, article_id)["url"], status_code=308)
@@ -113,28 +136,6 @@ def _answer_for(request: Request, store: Store, art: dict[str, Any],
                               context=art.get("context"), max_chars=_limit(request))
         cache.put(key, hit)
     return dict(hit)
-
-
-@router.post("/articles/{article_id}/follow-up", dependencies=[Depends(rate_limited)])
-def follow_up_post(request: Request, article_id: str, store: StoreDep,
-                   question: Annotated[str, Form()] = "",
-                   audience: Annotated[str, Form()] = "") -> Response:
-    return _follow_up(request, store, article_id, question, audience)
-
-
-@router.get("/articles/{article_id}/follow-up", dependencies=[Depends(rate_limited)])
-def follow_up_get(request: Request, article_id: str, store: StoreDep,
-                  q: Annotated[str, Query(max_length=4000)] = "",
-                  audience: Annotated[str, Query(max_length=20)] = "") -> Response:
-    return _follow_up(request, store, article_id, q, audience)
-
-
-def _follow_up(request: Request, store: Store, article_id: str, question: str,
-               audience: str) -> Response:
-    audience = audience or _preferred(request) or ""
-    art, _ = articles.follow_up(store, article_id, question, audience=audience or None,
-                                max_chars=_limit(request))
-    return _see_other(art["url"])
 
 
 @router.get("/library", response_class=HTMLResponse)

@@ -184,7 +184,8 @@ class ErrorEnvelope(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorEnvelope, "description": desc}
-    for code, desc in ((404, "Not found"), (413, "Body too large"), (422, "Invalid input"),
+    for code, desc in ((400, "Malformed request body"), (404, "Not found"),
+                       (413, "Body too large"), (422, "Invalid input"),
                        (429, "Too many requests"), (503, "Store unavailable"))}
 
 

@@ -69,3 +69,13 @@ def test_label_generic_names_lose_salts_and_split_combinations() -> None:
     assert generic_from_label_name("LISINOPRIL AND HYDROCHLOROTHIAZIDE TABLETS", known) == [
         "lisinopril", "hydrochlorothiazide"]
     assert generic_from_label_name("Potassium Chloride", known) == ["potassium chloride"]
+
+
+def test_the_broad_dictionary_recognises_drugs_the_pack_lacks(lex: Lexicon) -> None:
+    rec = lex.recognise("how long before a meal should lansoprazole be taken")
+    assert [d.name for d in rec.drugs] == ["lansoprazole"]
+    assert rec.drugs[0].classes == []          # known as a name only: no guessed classes
+
+
+def test_an_exact_dictionary_name_beats_a_near_curated_one(lex: Lexicon) -> None:
+    assert names(lex, "prednisolone eye drops") == ["prednisolone"]

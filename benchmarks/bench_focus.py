@@ -1,0 +1,105 @@
+"""Drug (focus) recognition on real consumer questions: Curbside's lexicon vs a library.
+
+Reads ../shared/data/medicationqa/medicationqa_public.jsonl (MedicationQA: real questions
+with their annotated focus drug) and reports, per recogniser, the share of questions whose
+focus drug it found. A focus counts as found when a recognised name (generic, brand or
+the text matched) and the annotated focus contain one another, ignoring case.
+
+    .venv/bin/python benchmarks/bench_focus.py [--db PATH] [--json] [--misses N]
+
+The library compared is PyPI `drug-named-entity-recognition` (MIT) when it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "medicationqa" / "medicationqa_public.jsonl"
+
+
+def found(focus: str, names: set[str]) -> bool:
+    f = focus.lower().strip()
+    return any(n and (n in f or f in n) for n in names)
+
+
+def ours(db: Path):  # type: ignore[no-untyped-def]
+    from curbside.answer.engine import lexicon_for
+    from curbside.store import init_store
+    lex = lexicon_for(init_store(db))
+
+    def run(q: str) -> set[str]:
+        rec = lex.recognise(q)
+        return {d.name for d in rec.drugs} | {d.matched for d in rec.drugs}
+    return run
+
+
+def library():  # type: ignore[no-untyped-def]
+    try:
+        from drug_named_entity_recognition import find_drugs
+    except ImportError:
+        return None
+
+    def run(q: str) -> set[str]:
+        out: set[str] = set()
+        for d, _, _ in find_drugs(re.findall(r"[\w'-]+", q), is_ignore_case=True):
+            out |= {str(d.get("name", "")).lower(), str(d.get("matching_string", "")).lower()}
+            out |= {s.lower() for s in d.get("synonyms") or []}
+        return out
+    return run
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path, help="store to take the lexicon from (default: a "
+                                            "fresh store with the starter pack)")
+    ap.add_argument("--json", action="store_true", help="print figures as JSON")
+    ap.add_argument("--misses", type=int, default=0, help="print N questions we missed")
+    a = ap.parse_args()
+    if not DATA.exists():
+        print(f"skipped: {DATA} absent", file=sys.stderr)
+        return 0
+    rows = [json.loads(line) for line in DATA.open() if line.strip()]
+    rows = [r for r in rows if (r.get("Focus (Drug)") or "").strip()]
+    tmp = tempfile.TemporaryDirectory()
+    recognisers = {"curbside lexicon": ours(a.db or Path(tmp.name) / "s.db")}
+    lib = library()
+    if lib:
+        recognisers["drug-named-entity-recognition"] = lib
+    results = {}
+    per_q: dict[str, list[bool]] = {}
+    for name, run in recognisers.items():
+        t0 = time.perf_counter()
+        hits = [found(r["Focus (Drug)"], run(r["Question"])) for r in rows]
+        dt = time.perf_counter() - t0
+        per_q[name] = hits
+        results[name] = {"accuracy": round(sum(hits) / len(hits), 3), "found": sum(hits),
+                         "questions": len(hits), "ms_per_question": round(1000 * dt / len(hits), 3)}
+    if len(per_q) == 2:
+        both = [x or y for x, y in zip(*per_q.values(), strict=True)]
+        results["either"] = {"accuracy": round(sum(both) / len(both), 3), "found": sum(both),
+                             "questions": len(both)}
+    if a.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"{'recogniser':34} {'accuracy':>8} {'found':>7} {'ms/q':>7}")
+        for name, r in results.items():
+            print(f"{name:34} {r['accuracy']:8.3f} {r['found']:>4}/{r['questions']:<3}"
+                  f" {r.get('ms_per_question', ''):>6}")
+    if a.misses:
+        ours_hits = per_q["curbside lexicon"]
+        for r, ok in list(zip(rows, ours_hits, strict=True)):
+            if not ok and a.misses > 0:
+                a.misses -= 1
+                print(f"  missed: {r['Focus (Drug)']!r} in {r['Question']!r}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Schemathesis against /openapi.json: generated requests never get a 5xx, and responses
+match the documented schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curbside.config import Settings
+from curbside.store import init_store
+from curbside.web import create_app
+
+schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed")
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+_db = Path(__import__("tempfile").mkdtemp(prefix="curbside-schema-")) / "t.db"
+init_store(_db).close()
+app = create_app(Settings(db=_db), ask_per_minute=60000, ask_burst=100000)
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+def test_api_conforms(case: schemathesis.Case) -> None:
+    case.call_and_validate(checks=CHECKS)
