@@ -35,7 +35,6 @@ def test_context_makes_a_different_article(store: Store) -> None:
     plain, _ = articles.ask_article(store, "what about gabapentin instead?")
     follow, created = articles.follow_up(store, base["id"], "what about gabapentin instead?")
     assert created and follow["id"] != plain["id"] and follow["parent_id"] == base["id"]
-    assert follow["context"] == base["answer"]["context"] | {} or follow["context"]
     assert "clonazepam" in follow["context"]["drugs"]
 
 

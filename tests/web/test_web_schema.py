@@ -3,8 +3,6 @@ match the documented schema."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from curbside.config import Settings
@@ -20,10 +18,17 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-_db = Path(__import__("tempfile").mkdtemp(prefix="curbside-schema-")) / "t.db"
-init_store(_db).close()
-app = create_app(Settings(db=_db), ask_per_minute=60000, ask_burst=100000)
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+
+@pytest.fixture(scope="module")
+def api_schema(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The app's own schema, on a store of its own (generated asks create articles)."""
+    db = tmp_path_factory.mktemp("schema") / "t.db"
+    init_store(db).close()
+    app = create_app(Settings(db=db), ask_per_minute=60000, ask_burst=100000)
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
