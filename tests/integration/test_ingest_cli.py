@@ -136,3 +136,21 @@ def test_a_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(
     res = run_cli("ingest", "pubmed", "-q", str(folder), "--format", "json", db=db)
     assert res.returncode == 0
     assert counts(db)[0] == 1000                # completed, no duplicates
+
+
+def test_search_keeps_working_while_an_ingest_holds_the_write_lock(db: Path) -> None:
+    """WAL: a reader in another connection sees the last committed state, never blocks."""
+    from curbside.search.lexical import search
+    from curbside.store.sqlite import Store
+
+    assert run_cli("ingest", "pubmed", str(FIXTURES / "pubmed" / "articles.xml"),
+                   db=db).returncode == 0
+    writer, reader = Store(db), Store(db)
+    before = len(search(reader, "example", limit=50))
+    with writer.transaction():
+        writer.db.execute("DELETE FROM sources")          # uncommitted
+        t0 = time.perf_counter()
+        during = len(search(reader, "example", limit=50))
+        assert time.perf_counter() - t0 < 1.0
+    assert during == before > 0
+    assert len(search(reader, "example", limit=50)) == 0  # committed now

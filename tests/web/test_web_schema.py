@@ -3,6 +3,11 @@ match the documented schema."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from curbside.config import Settings
@@ -18,17 +23,19 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-
-@pytest.fixture(scope="module")
-def api_schema(tmp_path_factory: pytest.TempPathFactory) -> object:
-    """The app's own schema, on a store of its own (generated asks create articles)."""
-    db = tmp_path_factory.mktemp("schema") / "t.db"
-    init_store(db).close()
-    app = create_app(Settings(db=db), ask_per_minute=60000, ask_burst=100000)
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+# Schemathesis needs the schema at import time; the store lives in a temp folder of its own
+# (generated asks create articles) that the module removes when done.
+_tmp = Path(tempfile.mkdtemp(prefix="curbside-schema-"))
+init_store(_tmp / "t.db").close()
+app = create_app(Settings(db=_tmp / "t.db"), ask_per_minute=60000, ask_burst=100000)
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+@pytest.fixture(scope="module", autouse=True)
+def _remove_store() -> Iterator[None]:
+    yield
+    app.state.pool.close()
+    shutil.rmtree(_tmp, ignore_errors=True)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
