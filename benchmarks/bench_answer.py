@@ -28,8 +28,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _common import (QUESTIONS_JSONL, ROOT, Progress, log, now, percentile, print_machine,
-                     ratio, table, write_json)
+from _common import (
+    QUESTIONS_JSONL,
+    ROOT,
+    Progress,
+    log,
+    now,
+    percentile,
+    print_machine,
+    ratio,
+    table,
+    write_json,
+)
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:

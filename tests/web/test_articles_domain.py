@@ -91,9 +91,6 @@ def test_patient_text_is_plainer_than_clinician_text(store: Store) -> None:
     assert grade("patient") < grade("clinician")
 
 
-@pytest.mark.xfail(reason="the engine's patient register is not yet at grade 8 throughout "
-                          "(guideline and label statements are quoted in clinical words)",
-                   strict=False)
 def test_patient_article_reads_at_grade_8_or_below(store: Store) -> None:
     textstat = pytest.importorskip("textstat")
     ans = articles.ask_article(store, SEED, audience="patient")[0]["answer"]

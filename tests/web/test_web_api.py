@@ -85,3 +85,24 @@ def test_health_and_openapi(client: TestClient) -> None:
         assert path in spec["paths"], path
     docs = client.get("/docs")
     assert docs.status_code == 200 and "POST /api/v1/answers" in docs.text
+
+
+def test_concurrent_asks_make_one_article(app: object) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from curbside import articles
+
+    pool = app.state.pool  # type: ignore[attr-defined]
+
+    def ask(_: int) -> str:
+        with pool.use() as store:
+            return str(articles.ask_article(store, "Is it safe to take zolpidem with "
+                                                   "hydrocodone?")[0]["id"])
+
+    with ThreadPoolExecutor(8) as ex:
+        ids = set(ex.map(ask, range(16)))
+    assert len(ids) == 1
+    with pool.use() as store:
+        n = store.db.execute("SELECT count(*) FROM articles WHERE id = ?",
+                             (ids.pop(),)).fetchone()[0]
+    assert n == 1

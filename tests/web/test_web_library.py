@@ -61,3 +61,9 @@ def test_pages_are_labelled_for_keyboard_and_screen_readers(client: TestClient,
             assert labelled, f"{url}: unlabelled field {field.get('name')}"
         assert doc.xpath("//meta[@name='viewport']")
         assert doc.get("lang") == "en"
+
+
+def test_pages_answer_head_requests(client: TestClient, seed_url: str) -> None:
+    for url in ("/", "/library", "/editorial-policy", "/docs", seed_url):
+        r = client.head(url)
+        assert r.status_code == 200 and not r.content, url

@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from curbside.answer import plain
 from curbside.answer.audience import disclaimer, follow_ups, headings, plain_concern
 from curbside.answer.evidence import Evidence, RuleMatch
 from curbside.answer.understand import Understanding
@@ -143,9 +144,8 @@ def pick(evs: list[Evidence], u: Understanding) -> dict[str, list[Evidence]]:
             continue
         if multi and ev.tier in ("guideline", "regulatory") and ev.specific < 2:
             continue    # e.g. "3+ CNS-active drugs" answers no two-drug question directly
-        if not older and "geriatric" in str(ev.source.get("issuer") or "").lower() \
-                and ev.specific < 2:
-            continue    # older-adult criteria, for a question not about older adults
+        if not older and "geriatric" in str(ev.source.get("issuer") or "").lower():
+            continue    # criteria for adults 65 and older, for a question not about them
         if ev.source["status"] == "superseded":
             # Shown only beside the current version that replaced it.
             succ = str(ev.source.get("superseded_by") or "")
@@ -192,12 +192,15 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
     ans["summary"] = _summary(u, audience, chosen, rules, cites)
     ans["key_concerns"] = _key_concerns(used, rules, audience, cites)
     head = headings(audience)
-    label_statements = [{"text": rule_text(r, audience), "citations": cites.cite(r.support)}
-                        for r in rules]
+    patient = audience == "patient"
+    label_statements = [{"text": plain.rule_statement(r) if patient else rule_text(r, audience),
+                         "citations": cites.cite(r.support)} for r in rules]
     for tier in ("guideline", "label", "research"):
         sts = label_statements if tier == "label" else []
-        sts = sts + [{"text": statement_text(e, audience), "citations": cites.cite([e])}
-                     for e in chosen[tier]]
+        for e in chosen[tier]:
+            text = plain.statement(e) if patient else statement_text(e, audience)
+            if text and not any(s["text"] == text for s in sts):
+                sts.append({"text": text, "citations": cites.cite([e])})
         if sts:
             ans["sections"].append({"tier": tier, "heading": head[tier], "statements": sts})
     ans["references"] = cites.references(successors)
@@ -227,11 +230,14 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
             "can interact"
         text = f"{a.capitalize()} and {b} {verb}: the main risks are {', '.join(names)}."
         if audience == "patient":
-            text = (f"Taking {a} with {b} can cause {', '.join(names)}. Talk to your doctor or "
-                    f"pharmacist before taking them together.")
+            text = plain.summary(list(rules[0].pair), r["concerns"], r["severity"])
         out.append({"text": text, "citations": cites.cite(rules[0].support)})
     current = [e for e in chosen["guideline"] if e.source["status"] == "current"]
-    if current:
+    if current and audience == "patient":
+        text = plain.statement(current[0])
+        if text:
+            out.append({"text": text, "citations": cites.cite(current[:1])})
+    elif current:
         e = current[0]
         out.append({"text": f"Current guidance ({e.source.get('issuer')}, "
                             f"{e.source.get('year')}): {first_sentence(e.text)}",
@@ -244,7 +250,10 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
         who = " and ".join(subject_label(n) for n, _ in u.subjects)
         if concerns:
             names = ", ".join(_concern_name(c, audience) for c in concerns[:4])
-            out.append({"text": f"Main concerns with {who}: {names}.", "citations": cites.cite(
+            text = f"Main concerns with {who}: {names}."
+            if audience == "patient":
+                text = plain.summary([n for n, _ in u.subjects], concerns[:4], None)
+            out.append({"text": text, "citations": cites.cite(
                 [e for e in evs if set(e.concerns) & set(concerns[:4])] or evs)})
         else:
             out.append({"text": f"{evs[0].text if evs else ''}".strip(),
@@ -278,8 +287,7 @@ def _key_concerns(used: list[Evidence], rules: list[RuleMatch], audience: str,
         evs = backing[c]
         spec = vocabulary()["concerns"].get(c) or {"name": c}
         if audience == "patient":
-            text = (f"This can cause {plain_concern(c)}. Ask your doctor or pharmacist what to "
-                    f"watch for.")
+            text = plain.concern_text(c)
         else:
             text = concern_sentence(said[c], c)
         out.append({"concern": spec.get("plain") if audience == "patient" else spec["name"],

@@ -47,6 +47,7 @@ class Evidence:
     extracted: bool = False         # True when `text` is sentences taken from a real document
     matched: set[str] = field(default_factory=set)   # the question's names it is tagged with
     specific: int = 0               # subjects it names directly (not only via a broad class)
+    owner: str | None = None        # for a label: the asked drug whose label it is
 
     @property
     def tier(self) -> str:
@@ -159,6 +160,7 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
     for r in rows:
         src = srcs[r["source_id"]]
         about = set(r["about"])
+        own: set[str] = set()
         if src["tier"] == "label":
             # A label speaks for its own drug: another drug's label is never cited for ours.
             own = _source_drugs(store, src["id"])
@@ -172,7 +174,8 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
             continue
         specific = sum(1 for name, ents in subjects if about & (ents - broad)) + len(named)
         ev = Evidence(r, src, r["text"], subj, list(r["concerns"]) or detect_concerns(r["text"]),
-                      matched=about & set(tags))
+                      matched=about & set(tags),
+                      owner=min(own & asked) if src["tier"] == "label" else None)
         _score(ev, len(subjects), wanted, u.populations, specific)
         out[ev.pid] = ev
 
@@ -231,7 +234,7 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
         if len(text) > 600:
             text = text[:597].rsplit(" ", 1)[0] + "…"
         src = srcs[r["source_id"]]
-        ev = Evidence(r, src, text, subj, detect_concerns(text), extracted=True)
+        ev = Evidence(r, src, text, subj, detect_concerns(text), extracted=True, owner=own)
         _score(ev, len(subjects), wanted, [])
         out[ev.pid] = ev
 

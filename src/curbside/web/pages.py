@@ -18,6 +18,7 @@ from curbside.web.state import get_store
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
+GET_HEAD = ["GET", "HEAD"]
 AUDIENCE_COOKIE = "curbside_audience"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -41,7 +42,7 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=GET_HEAD, response_class=HTMLResponse)
 def home(request: Request, store: StoreDep) -> Response:
     recent = articles.list_articles(store, per_page=8)
     return _render(request, "home.html", {"recent": recent["items"], "max_chars": _limit(request)})
@@ -85,12 +86,13 @@ def _follow_up(request: Request, store: Store, article_id: str, question: str,
 
 
 # After the follow-up routes, so that /articles/{id}/follow-up is not read as a slug.
-@router.get("/articles/{article_id}")
+@router.api_route("/articles/{article_id}", methods=GET_HEAD)
 def article_short(article_id: str, store: StoreDep) -> Response:
     return RedirectResponse(articles.get_article(store, article_id)["url"], status_code=308)
 
 
-@router.get("/articles/{article_id}/{slug}", response_class=HTMLResponse)
+@router.api_route("/articles/{article_id}/{slug}", methods=GET_HEAD,
+                  response_class=HTMLResponse)
 def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
                  audience: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     art = articles.get_article(store, article_id)
@@ -138,7 +140,7 @@ def _answer_for(request: Request, store: Store, art: dict[str, Any],
     return dict(hit)
 
 
-@router.get("/library", response_class=HTMLResponse)
+@router.api_route("/library", methods=GET_HEAD, response_class=HTMLResponse)
 def library(request: Request, store: StoreDep,
             q: Annotated[str, Query(max_length=500)] = "",
             drug: Annotated[str, Query(max_length=100)] = "",
@@ -153,13 +155,13 @@ def library(request: Request, store: StoreDep,
         "page_links": views.page_links(result["page"], result["pages"])})
 
 
-@router.get("/editorial-policy", response_class=HTMLResponse)
+@router.api_route("/editorial-policy", methods=GET_HEAD, response_class=HTMLResponse)
 def editorial_policy(request: Request) -> Response:
     return _render(request, "policy.html", {"statuses": views.STATUS_LABELS,
                                             "banner": views.BANNER})
 
 
-@router.get("/docs", response_class=HTMLResponse)
+@router.api_route("/docs", methods=GET_HEAD, response_class=HTMLResponse)
 def api_docs(request: Request) -> Response:
     """A readable API reference made from the OpenAPI document (no external scripts)."""
     spec = request.app.openapi()
