@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Tier = Literal["guideline", "label", "research", "regulatory"]
@@ -87,7 +87,9 @@ class Source:
             "effective": self.effective, "url": self.url, "identifiers": self.identifiers,
             "drugs": self.drugs, "classes": self.classes, "meta": self.meta,
             "supersedes": self.supersedes,
-            "passages": [asdict(p) for p in self.passages],
+            # Plain dicts by hand: dataclasses.asdict deep-copies, a fifth of ingest time.
+            "passages": [{**p.__dict__, "grade": p.grade and p.grade.__dict__}
+                         for p in self.passages],
         }
         raw = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,9 +73,14 @@ def subject_terms(name: str, entities: set[str]) -> list[str]:
     return sorted(terms, key=len, reverse=True)
 
 
+@lru_cache(maxsize=512)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![a-z])")
+
+
 def mentions(text: str, terms: list[str]) -> bool:
-    low = text.lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(t)}(?![a-z])", low) for t in terms)
+    """Whether `text` names any of `terms` as whole words (case-insensitive)."""
+    return bool(terms) and _terms_pattern(tuple(terms)).search(text.lower()) is not None
 
 
 def detect_concerns(text: str) -> list[str]:

@@ -60,7 +60,11 @@ def fts_query(text: str) -> str | None:
 def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str] | None = None,
            section: str | None = None, status: str | None = None, limit: int = 10,
            source_ids: list[str] | None = None) -> list[Hit]:
-    """BM25-ranked passages for `text`, optionally filtered; best first."""
+    """BM25-ranked passages for `text`, optionally filtered; best first.
+
+    The top `limit` row ids are chosen first (joining the tables only when a filter needs
+    them); metadata and snippets are then fetched for those rows alone.
+    """
     query = fts_query(text)
     if query is None or limit <= 0:
         return []
@@ -83,15 +87,33 @@ def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str]
         marks = ",".join("?" * len(source_ids)) or "NULL"
         where.append(f"p.source_id IN ({marks})")
         args += source_ids
-    sql = (
-        "SELECT p.id, p.source_id, s.title AS source_title, s.tier, s.status, p.section, "
-        "p.title, snippet(passages_fts, 0, '[', ']', '…', 16) AS snip, "
-        "bm25(passages_fts, 1.0, 2.0) AS score "
-        "FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid "
-        "JOIN sources s ON s.id = p.source_id "
-        f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?"
-    )
-    args.append(int(limit))
-    return [Hit(r["id"], r["source_id"], r["source_title"], r["tier"], r["status"],
-                r["section"], r["title"], r["snip"], -float(r["score"]))
-            for r in store.db.execute(sql, args)]
+    joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN sources s ON s.id = p.source_id"
+             if len(where) > 1 else "")
+    ranked = store.db.execute(
+        f"SELECT passages_fts.rowid, bm25(passages_fts, 1.0, 2.0) AS score FROM passages_fts "
+        f"{joins} WHERE {' AND '.join(where)} ORDER BY score LIMIT ?", [*args, int(limit)]
+    ).fetchall()
+    if not ranked:
+        return []
+    ids = [r[0] for r in ranked]
+    marks = ",".join("?" * len(ids))
+    rows = {r["id"]: r for r in store.db.execute(
+        f"SELECT p.id, p.source_id, p.section, p.title, p.text, s.title AS source_title, s.tier, "
+        f"s.status FROM passages p JOIN sources s ON s.id = p.source_id WHERE p.id IN ({marks})",
+        ids)}
+    words = [w.strip('"') for w in query.split(" OR ")]
+    return [Hit(i, r["source_id"], r["source_title"], r["tier"], r["status"], r["section"],
+                r["title"], snippet(r["text"], words), -float(score))
+            for i, score in ranked if (r := rows.get(i)) is not None]
+
+
+def snippet(text: str, words: list[str], width: int = 160) -> str:
+    """A window of `text` around the first query word, query words in [brackets]."""
+    low = text.lower()
+    hits = [m.start() for w in words if (m := re.search(rf"\b{re.escape(w)}", low))]
+    start = max(0, min(hits) - width // 4) if hits else 0
+    piece = text[start:start + width]
+    if words:
+        piece = re.sub(r"(?i)\b(" + "|".join(re.escape(w) for w in words) + r")\w*",
+                       r"[\g<0>]", piece)
+    return ("…" if start else "") + piece.strip() + ("…" if start + width < len(text) else "")
