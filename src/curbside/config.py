@@ -26,6 +26,9 @@ class Settings(BaseSettings):
                      description="Path of the SQLite store file (default: per-user data dir).")
     max_question_chars: int = Field(2000, description="Longest question accepted, in characters.")
     search_limit: int = Field(10, description="Default number of search results.")
+    ask_per_minute: float = Field(30.0, description="Questions a web client may ask per minute.")
+    ask_burst: int = Field(10, description="Questions a web client may ask at once before "
+                                           "the per-minute rate applies.")
     busy_timeout_ms: int = Field(10000,
                                  description="How long a writer waits for the store lock, in ms.")
 

@@ -5,6 +5,9 @@
     │   ├── InputError            a file or record that cannot be read (names file/record)
     │   ├── NotFound              an id that is not in the store (HTTP 404)
     │   ├── Conflict              a state change that is not allowed now (HTTP 409)
+    │   ├── NotSignedIn           the action needs a signed-in account (HTTP 401)
+    │   ├── Forbidden             the account's role may not do this (HTTP 403)
+    │   ├── TooManyAttempts       sign-in refused for a while (HTTP 429)
     │   └── PackError             the starter pack fails validation
     └── StoreError                the store itself is unusable (exit 1, HTTP 503)
 
@@ -55,6 +58,31 @@ class Conflict(UserError):
 
     status = 409
     error = "conflict"
+
+
+class NotSignedIn(UserError):
+    """The action needs a signed-in account (or the session has expired)."""
+
+    status = 401
+    error = "unauthorized"
+
+
+class Forbidden(UserError):
+    """The signed-in account may not do this (its role, or a missing CSRF token)."""
+
+    status = 403
+    error = "forbidden"
+
+
+class TooManyAttempts(UserError):
+    """Too many sign-in attempts: refused until `retry_after` seconds have passed."""
+
+    status = 429
+    error = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PackError(UserError):

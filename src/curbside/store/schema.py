@@ -141,6 +141,98 @@ MIGRATIONS: list[str] = [
         question, body, tokenize='porter unicode61 remove_diacritics 2'
     );
     """,
+    # 3: editorial review: accounts, sessions, review state, comments, the append-only audit
+    # log, who wrote each revision, and which sources each revision cites (for living
+    # evidence). Revisions and audit rows are immutable: triggers refuse UPDATE (and DELETE
+    # of audit rows) whatever code path tries.
+    """
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role          TEXT NOT NULL CHECK (role IN ('admin','editor','reviewer')),
+        display_name  TEXT NOT NULL,
+        credentials   TEXT,
+        password_hash TEXT NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until  TEXT,
+        created_at    TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash   TEXT PRIMARY KEY,           -- SHA-256 of the cookie value, never the value
+        user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE TABLE article_review (
+        article_id        TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        assignee_id       INTEGER REFERENCES users(id),
+        claimed_at        TEXT,
+        approved_by       INTEGER REFERENCES users(id),
+        approved_at       TEXT,
+        approved_revision INTEGER,
+        retraction_notice TEXT,
+        retracted_at      TEXT,
+        sources_updated   INTEGER NOT NULL DEFAULT 0,  -- "sources updated since approval"
+        sources_changed   TEXT NOT NULL DEFAULT '[]'   -- JSON [{old, new, title}]
+    ) WITHOUT ROWID;
+    CREATE TABLE review_comments (
+        id          INTEGER PRIMARY KEY,
+        article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        revision    INTEGER NOT NULL,
+        statement   TEXT,                        -- locator, e.g. 'sections.0.1'; NULL: general
+        user_id     INTEGER NOT NULL REFERENCES users(id),
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX review_comments_article ON review_comments(article_id, revision);
+    CREATE TABLE audit_log (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at          TEXT NOT NULL,
+        user_id     INTEGER,                     -- NULL: the system (e.g. living evidence)
+        actor       TEXT NOT NULL,               -- username as it was, or 'system'
+        action      TEXT NOT NULL,
+        article_id  TEXT,
+        revision    INTEGER,
+        from_state  TEXT,
+        to_state    TEXT,
+        note        TEXT
+    );
+    CREATE INDEX audit_log_article ON audit_log(article_id, id);
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit rows are append-only: UPDATE refused');
+    END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit rows are append-only: DELETE refused');
+    END;
+    ALTER TABLE article_revisions ADD COLUMN author_id INTEGER REFERENCES users(id);
+    ALTER TABLE article_revisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'generated';
+    ALTER TABLE article_revisions ADD COLUMN note TEXT;
+    CREATE TRIGGER article_revisions_no_update BEFORE UPDATE ON article_revisions BEGIN
+        SELECT RAISE(ABORT, 'article revisions are never altered: make a new revision');
+    END;
+    CREATE TABLE article_sources (
+        article_id TEXT NOT NULL,
+        revision   INTEGER NOT NULL,
+        source_id  TEXT NOT NULL,
+        PRIMARY KEY (article_id, revision, source_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_sources_source ON article_sources(source_id);
+    CREATE TRIGGER article_revisions_sources AFTER INSERT ON article_revisions BEGIN
+        INSERT OR IGNORE INTO article_sources(article_id, revision, source_id)
+        SELECT new.article_id, new.revision, json_extract(j.value, '$.source_id')
+        FROM json_each(new.answer, '$.references') j
+        WHERE json_extract(j.value, '$.source_id') IS NOT NULL;
+    END;
+    INSERT OR IGNORE INTO article_sources(article_id, revision, source_id)
+        SELECT r.article_id, r.revision, json_extract(j.value, '$.source_id')
+        FROM article_revisions r, json_each(r.answer, '$.references') j
+        WHERE json_extract(j.value, '$.source_id') IS NOT NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
