@@ -209,10 +209,20 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
         SELECT RAISE(ABORT, 'audit rows are append-only: DELETE refused');
     END;
+    -- INSERT OR REPLACE deletes the old row without firing DELETE triggers: refuse it too.
+    CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+    WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = new.id) BEGIN
+        SELECT RAISE(ABORT, 'audit rows are append-only: REPLACE refused');
+    END;
     ALTER TABLE article_revisions ADD COLUMN author_id INTEGER REFERENCES users(id);
     ALTER TABLE article_revisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'generated';
     ALTER TABLE article_revisions ADD COLUMN note TEXT;
     CREATE TRIGGER article_revisions_no_update BEFORE UPDATE ON article_revisions BEGIN
+        SELECT RAISE(ABORT, 'article revisions are never altered: make a new revision');
+    END;
+    CREATE TRIGGER article_revisions_no_replace BEFORE INSERT ON article_revisions
+    WHEN EXISTS (SELECT 1 FROM article_revisions WHERE article_id = new.article_id
+                 AND revision = new.revision) BEGIN
         SELECT RAISE(ABORT, 'article revisions are never altered: make a new revision');
     END;
     CREATE TABLE article_sources (
@@ -232,6 +242,21 @@ MIGRATIONS: list[str] = [
         SELECT r.article_id, r.revision, json_extract(j.value, '$.source_id')
         FROM article_revisions r, json_each(r.answer, '$.references') j
         WHERE json_extract(j.value, '$.source_id') IS NOT NULL;
+    """,
+    # 4: a document-level full-text index of research records (one row per source version:
+    # its title and all its passages, in order). Search ranks an abstract's passage by its own
+    # BM25 plus the whole abstract's, so an abstract whose parts together answer a query is
+    # not split into weak pieces (label sections stand on their own and are not). Contentless
+    # (the text already lives in `passages`); rows are removed with FTS5's 'delete' command
+    # from the same title and text (Store._unindex_document).
+    """
+    CREATE VIRTUAL TABLE documents_fts USING fts5(
+        title, body, content='', tokenize='porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO documents_fts(rowid, title, body)
+        SELECT s.rowid, s.title, coalesce((SELECT group_concat(text, ' ') FROM
+            (SELECT text FROM passages WHERE source_id = s.id ORDER BY position)), '')
+        FROM sources s WHERE s.tier = 'research';
     """,
 ]
 

@@ -121,12 +121,13 @@ class Store:
             return PutResult(sid, "unchanged", [])
         action = "updated" if row else "added"
         if row:
+            self._unindex_document(sid)
             self.db.execute("DELETE FROM sources WHERE id = ?", (sid,))
         status, superseded_by = src.status, src.superseded_by
         newer = self._newer_version_of(src)
         if newer:
             status, superseded_by = "superseded", newer
-        self.db.execute(
+        cur = self.db.execute(
             "INSERT INTO sources(id, key, tier, title, version, issuer, year, published, "
             "effective, url, identifiers, status, superseded_by, supersedes, classes, meta, "
             "content_hash, origin, retrieved_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -134,6 +135,9 @@ class Store:
              src.effective, src.url, json.dumps(src.identifiers), status, superseded_by,
              src.supersedes, json.dumps(src.classes), json.dumps(src.meta, default=str), digest,
              origin, _now()))
+        if src.tier == "research":       # see migration 4: abstracts are ranked whole
+            self.db.execute("INSERT INTO documents_fts(rowid, title, body) VALUES (?, ?, ?)",
+                            (cur.lastrowid, src.title, " ".join(p.text for p in src.passages)))
         self.db.executemany("INSERT OR IGNORE INTO source_drugs(source_id, drug) VALUES (?, ?)",
                             [(sid, d) for d in src.drugs])
         self.db.executemany(
@@ -188,8 +192,19 @@ class Store:
 
     def delete_key(self, key: str) -> int:
         """Remove every version of a document (PubMed DeleteCitation); returns how many."""
+        for (sid,) in self.db.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchall():
+            self._unindex_document(sid)
         cur = self.db.execute("DELETE FROM sources WHERE key = ?", (key,))
         return cur.rowcount
+
+    def _unindex_document(self, sid: str) -> None:
+        """Remove a source's row from the contentless document index (same title and text
+        as were indexed, which FTS5's 'delete' needs)."""
+        self.db.execute(
+            "INSERT INTO documents_fts(documents_fts, rowid, title, body) "
+            "SELECT 'delete', s.rowid, s.title, coalesce((SELECT group_concat(text, ' ') FROM "
+            "(SELECT text FROM passages WHERE source_id = s.id ORDER BY position)), '') "
+            "FROM sources s WHERE s.id = ? AND s.tier = 'research'", (sid,))
 
     def get_source(self, source_id: str) -> dict[str, Any]:
         row = self.db.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()

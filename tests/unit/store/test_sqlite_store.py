@@ -84,3 +84,24 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable Curbside store"):
         Store(path)
+
+
+def test_the_document_index_follows_research_records(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+
+    def abstract(text: str) -> Source:
+        return Source(key="pmid:1", tier="research", title="A trial", passages=[
+            Passage(section="background", text="Why we looked."),
+            Passage(section="results", text=text)])
+
+    def docs(word: str) -> int:
+        return store.db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts "
+                                "MATCH ?", (word,)).fetchone()[0]
+
+    put(store, abstract("zanzibarine lowered pain"))
+    assert docs("zanzibarine") == 1
+    put(store, abstract("quokkamab lowered pain"))           # same id, new content
+    assert docs("zanzibarine") == 0 and docs("quokkamab") == 1
+    with store.transaction():
+        store.delete_key("pmid:1")
+    assert docs("quokkamab") == 0 and docs("pain") == 0
