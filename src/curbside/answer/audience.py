@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from curbside.answer.understand import Understanding
-from curbside.knowledge.lexicon import class_name, vocabulary
+from curbside.knowledge.lexicon import display_name, vocabulary
 
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 
@@ -40,13 +40,9 @@ def plain_concern(key: str) -> str:
     return str(spec.get("plain") or spec.get("name") or key)
 
 
-def _label(name: str) -> str:
-    return class_name(name) if name in vocabulary()["classes"] else name
-
-
 def follow_ups(u: Understanding) -> list[str]:
     """3-5 questions about these drugs that this question did not ask yet."""
-    names = [_label(n) for n, _ in u.subjects]
+    names = [display_name(n) for n, _ in u.subjects]
     if not names:
         return []
     a = names[0]

@@ -14,7 +14,7 @@ from curbside.answer import plain
 from curbside.answer.audience import disclaimer, follow_ups, headings, plain_concern
 from curbside.answer.evidence import Evidence, RuleMatch
 from curbside.answer.understand import Understanding
-from curbside.knowledge.lexicon import class_name, vocabulary
+from curbside.knowledge.lexicon import display_name, vocabulary
 
 SCHEMA = "curbside.answer/1"
 TIER_LIMITS = {"guideline": 4, "label": 8, "research": 4}
@@ -45,10 +45,6 @@ def concern_sentence(text: str, key: str) -> str:
         if any(t in s.lower() for t in terms):
             return s
     return first_sentence(text)
-
-
-def subject_label(name: str) -> str:
-    return class_name(name) if name in vocabulary()["classes"] else name
 
 
 class Citations:
@@ -94,7 +90,7 @@ class Citations:
 def rule_text(m: RuleMatch, audience: str) -> str:
     """A rule as one statement: what happens, why (not for patients), what to do."""
     r = m.rule
-    a, b = (subject_label(x) for x in m.pair)
+    a, b = (display_name(x) for x in m.pair)
     sev = {"contraindicated": "Contraindicated combination", "major": "Major interaction",
            "moderate": "Moderate interaction"}.get(r["severity"], "Interaction")
     parts = [f"{sev} — {a} with {b}: {r.get('consequence') or ''}".strip()]
@@ -215,7 +211,7 @@ def _insufficient_reason(u: Understanding) -> str:
                 + ". Check the spelling; Curbside never guesses a drug.")
     if not u.drugs and not u.classes:
         return "No medicine or drug class was recognised in the question."
-    names = ", ".join(subject_label(n) for n, _ in u.subjects)
+    names = ", ".join(display_name(n) for n, _ in u.subjects)
     return f"The store holds no evidence that answers this question about {names}."
 
 
@@ -224,7 +220,7 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
     out = []
     if rules:
         r = rules[0].rule
-        a, b = (subject_label(x) for x in rules[0].pair)
+        a, b = (display_name(x) for x in rules[0].pair)
         names = [_concern_name(c, audience) for c in r["concerns"][:4]]
         verb = "should not be combined" if r["severity"] == "contraindicated" else \
             "can interact"
@@ -247,7 +243,7 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
         concerns = []
         for e in evs:
             concerns += [c for c in e.concerns if c not in concerns]
-        who = " and ".join(subject_label(n) for n, _ in u.subjects)
+        who = " and ".join(display_name(n) for n, _ in u.subjects)
         if concerns:
             names = ", ".join(_concern_name(c, audience) for c in concerns[:4])
             text = f"Main concerns with {who}: {names}."
@@ -299,7 +295,7 @@ def _alerts(chosen: dict[str, list[Evidence]], rules: list[RuleMatch]) -> list[d
     alerts = []
     for r in rules:
         if r.rule.get("severity") == "contraindicated":
-            a, b = (subject_label(x) for x in r.pair)
+            a, b = (display_name(x) for x in r.pair)
             alerts.append({"kind": "contraindicated",
                            "text": f"{a.capitalize()} with {b} is contraindicated."})
     seen = set()

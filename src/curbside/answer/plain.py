@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from curbside.answer.audience import plain_concern
 from curbside.answer.evidence import Evidence, RuleMatch
-from curbside.knowledge.lexicon import class_name, vocabulary
-
-
-def _name(subject: str) -> str:
-    return class_name(subject) if subject in vocabulary()["classes"] else subject
+from curbside.knowledge.lexicon import display_name
 
 
 def listing(items: list[str]) -> str:
@@ -42,7 +38,7 @@ def topic(ev: Evidence) -> str:
     class-level study, never the asked drugs it was matched through."""
     from curbside.answer.evidence import broad_classes
     tags = sorted(ev.matched - broad_classes()) or sorted(ev.subjects)
-    return listing([_name(t) for t in tags])
+    return listing([display_name(t) for t in tags])
 
 
 def statement(ev: Evidence) -> str | None:
@@ -51,8 +47,8 @@ def statement(ev: Evidence) -> str | None:
     if not harms or ev.source["status"] != "current":
         return None
     what = concerns_text(harms)
-    others = [_name(s) for s in sorted(ev.subjects) if s != ev.owner]
-    pair = listing([_name(s) for s in sorted(ev.subjects)])
+    others = [display_name(s) for s in sorted(ev.subjects) if s != ev.owner]
+    pair = listing([display_name(s) for s in sorted(ev.subjects)])
     tier = ev.tier
     if tier == "label":
         whose = ev.owner or pair
@@ -73,7 +69,7 @@ def statement(ev: Evidence) -> str | None:
 
 def summary(subjects: list[str], concerns: list[str], severity: str | None) -> str:
     """The bottom line for a patient: what can happen and what to do."""
-    who = listing([_name(s) for s in subjects])
+    who = listing([display_name(s) for s in subjects])
     harms = concerns_text([c for c in concerns if c not in NOT_HARMS])
     if severity == "contraindicated":
         return (f"{who.capitalize()} should not be taken together. They can cause {harms}. "
@@ -85,7 +81,7 @@ def summary(subjects: list[str], concerns: list[str], severity: str | None) -> s
 
 
 def rule_statement(m: RuleMatch) -> str:
-    a, b = (_name(x) for x in m.pair)
+    a, b = (display_name(x) for x in m.pair)
     verb = "should not be taken together" if m.rule["severity"] == "contraindicated" else \
         "can be risky together"
     harms = [c for c in m.concerns if c not in NOT_HARMS]

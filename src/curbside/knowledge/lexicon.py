@@ -62,6 +62,11 @@ def class_name(key: str) -> str:
     return str((vocabulary()["classes"].get(key) or {}).get("name", key.replace("_", " ")))
 
 
+def display_name(subject: str) -> str:
+    """A question subject as readers say it: a class's plural name, or the drug's name."""
+    return class_name(subject) if subject in vocabulary()["classes"] else subject
+
+
 @dataclass
 class DrugMention:
     name: str
