@@ -26,7 +26,11 @@ from curbside.search.lexical import fts_query
 from curbside.store.sqlite import Store
 
 STATUSES = ("submitted", "under_review", "approved")
-"""Review statuses, in order; all of them are published (shown with their status)."""
+"""The review steps an article shows, in order (see curbside.review.workflow)."""
+REVIEW_STATUSES = (*STATUSES, "changes_requested", "retracted")
+PUBLISHED = ("submitted", "under_review", "changes_requested", "approved")
+"""Statuses the library lists, each shown with its status; a retracted article keeps its
+page (with the notice) but leaves the lists."""
 TIERS = ("guideline", "label", "research")
 MAX_PER_PAGE = 100
 _SLUG_WORDS = re.compile(r"[a-z0-9]+")
@@ -158,8 +162,9 @@ def get_article(store: Store, aid: str, *, revision: int | None = None) -> dict[
 
 def set_status(store: Store, aid: str, status: str) -> dict[str, Any]:
     """Record a review status (the low-level write the review workflow builds on)."""
-    if status not in STATUSES:
-        raise InputError(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}")
+    if status not in REVIEW_STATUSES:
+        raise InputError(f"unknown status {status!r}; choose one of "
+                         f"{', '.join(REVIEW_STATUSES)}")
     with store.transaction() as db:
         cur = db.execute("UPDATE articles SET status = ?, updated_at = ? WHERE id = ?",
                          (status, _now(), aid))
@@ -182,8 +187,8 @@ def list_articles(store: Store, *, q: str | None = None, drug: str | None = None
     if tier and tier not in TIERS:
         raise InputError(f"unknown tier {tier!r}; choose one of {', '.join(TIERS)}")
     page, per_page = max(1, page), min(max(1, per_page), MAX_PER_PAGE)
-    marks = ",".join("?" * len(STATUSES))
-    where, args = [f"a.status IN ({marks})"], list(STATUSES)
+    marks = ",".join("?" * len(PUBLISHED))
+    where, args = [f"a.status IN ({marks})"], list(PUBLISHED)
     order = "a.updated_at DESC, a.seq DESC"
     join = ""
     match = fts_query(q) if q else None

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from curbside.config import Settings, load_settings
-from curbside.errors import CurbsideError
+from curbside.errors import CurbsideError, UserError
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                       show_default=True, help="Output format; json is for scripts.")
@@ -82,10 +82,11 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
     store = obj.store()
     files = expand_paths(format_, list(paths))
     results = []
-    err = click.get_text_stream("stderr")
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[records]} records"),
-                  disable=quiet or fmt == "json", transient=True) as bar:
+    err = sys.stderr
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[records]} records"),
+                        disable=quiet or fmt == "json", transient=True)
+    with progress as bar:
         task = bar.add_task(f"ingest {format_}", total=len(files), records=0)
         count = [0]
 
@@ -109,15 +110,19 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
     totals = {k: sum(getattr(r, k) for r in results) for k in keys}
     failed = [r for r in results if r.error]
     superseded = sum(len(r.superseded) for r in results)
+    redone = sorted({a for r in results for a in r.articles_redone})
     if fmt == "json":
         _json({"format": format_, "files": len(results), "failed_files": len(failed),
                "superseded": superseded, "warnings": len(warnings), **totals,
-               "errors": [r.error for r in failed]})
+               "errors": [r.error for r in failed], "articles_redone": redone})
     else:
         click.echo(f"{format_}: {len(results)} file(s), {totals['records']} records: "
                    f"{totals['added']} added, {totals['updated']} updated, "
                    f"{totals['unchanged']} unchanged, {totals['deleted']} deleted, "
                    f"{superseded} superseded; {len(failed)} file(s) failed", file=err)
+        if redone:
+            click.echo(f"{len(redone)} article(s) citing superseded sources regenerated and "
+                       f"sent back to review", file=err)
     if failed:
         sys.exit(2)
 
@@ -265,6 +270,91 @@ def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
                    f"{len(report['problems'])} problem(s)")
     if report["problems"]:
         sys.exit(2)
+
+
+@cli.group()
+def user() -> None:
+    """Accounts of the Medical Advisory Board (admins, editors, reviewers)."""
+
+
+def _read_password() -> str:
+    """The password from standard input (one line; there is no default password)."""
+    stream = sys.stdin
+    if stream is None or stream.isatty():
+        raise UserError("--password-stdin reads the password from standard input; pipe it in")
+    password = stream.readline().rstrip("\r\n")
+    if not password:
+        raise UserError("no password on standard input")
+    return password
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "editor", "reviewer"]), required=True)
+@click.option("--display-name", required=True, help="Shown on approvals, e.g. 'Dr. A. Smith'.")
+@click.option("--credentials", default=None, help="Shown after the name, e.g. 'PharmD'.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input (required: no default password).")
+@FORMAT
+@click.pass_obj
+def user_add(obj: Ctx, username: str, role: str, display_name: str, credentials: str | None,
+             password_stdin: bool, fmt: str) -> None:
+    """Add an account (the first admin is made here)."""
+    from curbside.review.accounts import create_user
+
+    if not password_stdin:
+        raise UserError("pass --password-stdin and pipe the password in (there is no "
+                        "default password)")
+    u = create_user(obj.store(), username, role=role, display_name=display_name,
+                    credentials=credentials, password=_read_password())
+    if fmt == "json":
+        _json(u)
+    else:
+        click.echo(f"added {u['username']} ({u['role']}): {u['display_name']}")
+
+
+@user.command("list")
+@FORMAT
+@click.pass_obj
+def user_list(obj: Ctx, fmt: str) -> None:
+    """List accounts (never their passwords)."""
+    from curbside.review.accounts import list_users
+
+    users = list_users(obj.store())
+    if fmt == "json":
+        _json({"users": users})
+        return
+    for u in users:
+        flag = "  [disabled]" if u["disabled"] else ""
+        creds = f", {u['credentials']}" if u["credentials"] else ""
+        click.echo(f"{u['username']}\t{u['role']}\t{u['display_name']}{creds}{flag}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.pass_obj
+def user_disable(obj: Ctx, username: str) -> None:
+    """Disable an account and sign it out everywhere (its history stays)."""
+    from curbside.review.accounts import disable_user
+
+    disable_user(obj.store(), username)
+    click.echo(f"disabled {username}; its sessions are ended")
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from standard input.")
+@click.pass_obj
+def user_set_password(obj: Ctx, username: str, password_stdin: bool) -> None:
+    """Change a password; every session of the account is ended."""
+    from curbside.review.accounts import set_password
+
+    if not password_stdin:
+        raise UserError("pass --password-stdin and pipe the password in (there is no "
+                        "default password)")
+    set_password(obj.store(), username, _read_password())
+    click.echo(f"password changed for {username}; all its sessions are ended")
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ class FileResult:
     superseded: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    articles_redone: list[str] = field(default_factory=list)  # living evidence
 
 
 @dataclass
@@ -119,6 +120,10 @@ def ingest_file(store: Store, fmt: str, path: str,
         res.error = str(e) if e.path else f"{path}: {e}"
         res.added = res.updated = res.unchanged = res.deleted = 0
         res.superseded = []
+    if res.superseded:  # articles citing what this file superseded get a new revision
+        from curbside.review.living import refresh
+        res.articles_redone, problems = refresh(store, res.superseded)
+        res.warnings += problems
     return res
 
 

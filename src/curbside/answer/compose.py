@@ -230,9 +230,9 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
         out.append({"text": text, "citations": cites.cite(rules[0].support)})
     current = [e for e in chosen["guideline"] if e.source["status"] == "current"]
     if current and audience == "patient":
-        text = plain.statement(current[0])
-        if text:
-            out.append({"text": text, "citations": cites.cite(current[:1])})
+        plain_text = plain.statement(current[0])
+        if plain_text:
+            out.append({"text": plain_text, "citations": cites.cite(current[:1])})
     elif current:
         e = current[0]
         out.append({"text": f"Current guidance ({e.source.get('issuer')}, "
@@ -245,8 +245,8 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
             concerns += [c for c in e.concerns if c not in concerns]
         who = " and ".join(display_name(n) for n, _ in u.subjects)
         if concerns:
-            names = ", ".join(_concern_name(c, audience) for c in concerns[:4])
-            text = f"Main concerns with {who}: {names}."
+            text = (f"Main concerns with {who}: "
+                    f"{', '.join(_concern_name(c, audience) for c in concerns[:4])}.")
             if audience == "patient":
                 text = plain.summary([n for n, _ in u.subjects], concerns[:4], None)
             out.append({"text": text, "citations": cites.cite(

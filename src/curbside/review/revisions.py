@@ -126,7 +126,7 @@ def apply_edits(answer: dict[str, Any], edits: list[dict[str, Any]]) -> dict[str
 
 
 def _renumber(answer: dict[str, Any]) -> None:
-    """Drop references no statement cites; renumber the rest in order of first use."""
+    """Drop references no statement cites; renumber the rest, keeping their order."""
     order: list[int] = []
     for st in statements(answer):
         order += [n for n in st["citations"] if n not in order]

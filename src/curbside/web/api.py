@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from curbside import articles
 from curbside.answer.engine import answer_question
+from curbside.review.workflow import review_info
 from curbside.search.service import search_passages
 from curbside.store import Store
 from curbside.web import schemas
@@ -45,7 +46,7 @@ def post_article(body: schemas.ArticleRequest, request: Request, store: StoreDep
     else:
         art, _ = articles.ask_article(store, body.question, audience=body.audience,
                                       max_chars=limit)
-    return art
+    return art | {"review": review_info(store, art, public=True)}
 
 
 @router.get("/articles", response_model=schemas.ArticlePage, tags=["articles"])
@@ -63,8 +64,9 @@ def get_articles(store: StoreDep,
 
 @router.get("/articles/{article_id}", response_model=schemas.Article, tags=["articles"])
 def get_article(article_id: Annotated[str, Path(max_length=64)], store: StoreDep) -> Any:
-    """One article with its current answer."""
-    return articles.get_article(store, article_id)
+    """One article with its current answer and where its review stands."""
+    art = articles.get_article(store, article_id)
+    return art | {"review": review_info(store, art, public=True)}
 
 
 @router.get("/search", response_model=schemas.SearchResults, tags=["evidence"])

@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from curbside import __version__
 from curbside.config import Settings, load_settings
 from curbside.store import Store
-from curbside.web import api, errors, pages, schemas
+from curbside.web import api, errors, pages, review_routes, schemas
 from curbside.web.security import BodyLimit, SecurityHeaders, TokenBucket
 from curbside.web.state import RenderCache, StorePool, get_store
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, ask_per_minute: float | None
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(api.router)
+    review_routes.install(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -18,10 +18,12 @@ from curbside.web.security import SECURITY_HEADERS
 
 log = logging.getLogger("curbside.web")
 
-CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict",
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict",
          413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input",
          429: "rate_limited", 500: "internal_error", 503: "store_unavailable"}
-TITLES = {400: "Bad request", 404: "Page not found", 405: "Method not allowed",
+TITLES = {400: "Bad request", 401: "Sign in needed", 403: "Not allowed", 404: "Page not found",
+          405: "Method not allowed",
           409: "Not allowed now", 413: "Request too large", 422: "That input cannot be used",
           429: "Too many questions", 500: "Something went wrong", 503: "Store unavailable"}
 

@@ -11,6 +11,7 @@ from curbside import articles
 from curbside.answer.audience import AUDIENCES
 from curbside.answer.engine import answer_question
 from curbside.errors import InputError, NotFound
+from curbside.review.workflow import review_info
 from curbside.store import Store
 from curbside.web import views
 from curbside.web.api import rate_limited
@@ -108,6 +109,7 @@ def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
             parent = articles.get_article(store, art["parent_id"])
         except NotFound:  # pragma: no cover - parents are never deleted
             parent = None
+    review = review_info(store, art, public=True)
     emergency = [a for a in answer["alerts"] if a["kind"] == "emergency"]
     other_alerts = [a for a in answer["alerts"] if a["kind"] != "emergency"]
     refs = [r | {"links": views.ref_links(r), "grade_text": views.grade_text(r.get("grade"))}
@@ -116,8 +118,9 @@ def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
         "art": art, "ans": answer, "shown": shown, "parent": parent, "refs": refs,
         "emergency": emergency, "alerts": other_alerts,
         "steps": views.status_steps(art["status"]), "banner": views.BANNER,
-        "approved": art["status"] == "approved",
-        "updated": views.nice_date(art["updated_at"]), "tier_labels": views.TIER_LABELS,
+        "approved": art["status"] == "approved", "review": review,
+        "updated": views.nice_date(review["last_updated"]), "tier_labels": views.TIER_LABELS,
+        "nice_date": views.nice_date,
         "max_chars": _limit(request)})
     if chosen:
         response.set_cookie(AUDIENCE_COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True,

@@ -121,7 +121,8 @@ class ArticleSummary(BaseModel):
     url: str
     question: str
     audience: Audience
-    status: str = Field(description="Review status: submitted, under_review or approved.")
+    status: str = Field(description="Review status: submitted, under_review, "
+                                    "changes_requested, approved or retracted.")
     revision: int
     parent_id: str | None = None
     drugs: list[str]
@@ -136,10 +137,23 @@ class FollowUpLink(BaseModel):
     url: str
 
 
+class Review(Open):
+    """Where the Medical Advisory Board's review of an article stands."""
+
+    status: str
+    reviewed_by: str | None = Field(None, description="The approver: 'Name, credentials'.")
+    reviewed_at: str | None = Field(None, description="When it was last approved.")
+    revision: int = Field(description="The current revision.")
+    approved_revision: int | None = None
+    sources_updated: bool = Field(False, description="Sources updated since approval.")
+    retraction_notice: str | None = None
+
+
 class Article(ArticleSummary):
     context: dict[str, Any] | None = None
     answer: Answer
     follow_ups: list[FollowUpLink]
+    review: Review | None = None
 
 
 class ArticlePage(BaseModel):

@@ -15,7 +15,8 @@ AUDIENCE_LABELS = {
     "student": "Student",
     "patient": "Patient or caregiver",
 }
-STATUS_LABELS = {"submitted": "Submitted", "under_review": "Under Review", "approved": "Approved"}
+STATUS_LABELS = {"submitted": "Submitted", "under_review": "Under Review", "approved": "Approved",
+                 "changes_requested": "Changes Requested", "retracted": "Retracted"}
 TIER_LABELS = {"guideline": "Guideline", "label": "FDA drug label", "research": "Research",
                "regulatory": "FDA safety communication"}
 BANNER = "Educational purpose only • Exercise caution as content is pending human review"
@@ -23,7 +24,9 @@ BANNER = "Educational purpose only • Exercise caution as content is pending hu
 
 def status_steps(status: str) -> list[dict[str, Any]]:
     """The three review steps with done/current flags for the indicator."""
-    at = STATUSES.index(status) if status in STATUSES else 0
+    # Changes requested is still the review step; a retraction is shown as its own notice.
+    step = {"changes_requested": "under_review", "retracted": "approved"}.get(status, status)
+    at = STATUSES.index(step) if step in STATUSES else 0
     return [{"key": s, "label": STATUS_LABELS[s], "done": i < at or (i == at == 2),
              "current": i == at} for i, s in enumerate(STATUSES)]
 
