@@ -19,8 +19,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from curbside.answer.audience import AUDIENCES
-from curbside.answer.engine import answer_question, lexicon_for
+from curbside.answer.engine import answer_question, lexicon_for, validate_question
 from curbside.errors import InputError, NotFound
 from curbside.search.lexical import fts_query
 from curbside.store.sqlite import Store
@@ -74,17 +73,6 @@ def slugify(question: str, max_len: int = 80) -> str:
     return slug or "article"
 
 
-def _validate(question: str, audience: str, max_chars: int) -> str:
-    q = " ".join((question or "").split())
-    if not q:
-        raise InputError("the question is empty")
-    if len(q) > max_chars:
-        raise InputError(f"the question is {len(q)} characters long; the limit is {max_chars}")
-    if audience not in AUDIENCES:
-        raise InputError(f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}")
-    return q
-
-
 def _body_text(ans: dict[str, Any]) -> str:
     """The answer's prose, for full-text search."""
     parts = [s["text"] for s in ans.get("summary", [])]
@@ -97,7 +85,7 @@ def ask_article(store: Store, question: str, *, audience: str = "clinician",
                 context: dict[str, Any] | None = None, parent_id: str | None = None,
                 max_chars: int = 2000) -> tuple[dict[str, Any], bool]:
     """The article for this question (created from a fresh answer if new); (article, created)."""
-    q = _validate(question, audience, max_chars)
+    q = validate_question(question, audience, max_chars)
     key = article_key(q, audience, context)
     aid = article_id(key)
     row = store.db.execute("SELECT id FROM articles WHERE id = ?", (aid,)).fetchone()

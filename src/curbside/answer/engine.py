@@ -26,10 +26,8 @@ def lexicon_for(store: Store) -> Lexicon:
     return _lexicons[key]
 
 
-def answer_question(store: Store, question: str, *, audience: str = "clinician",
-                    context: dict[str, Any] | None = None, max_chars: int = 2000
-                    ) -> dict[str, Any]:
-    """Answer one question from the store as a `curbside.answer/1` document."""
+def validate_question(question: str, audience: str, max_chars: int) -> str:
+    """The question with its white space normalised, or a clear InputError."""
     q = " ".join((question or "").split())
     if not q:
         raise InputError("the question is empty")
@@ -37,6 +35,14 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
         raise InputError(f"the question is {len(q)} characters long; the limit is {max_chars}")
     if audience not in AUDIENCES:
         raise InputError(f"unknown audience {audience!r}; choose one of {', '.join(AUDIENCES)}")
+    return q
+
+
+def answer_question(store: Store, question: str, *, audience: str = "clinician",
+                    context: dict[str, Any] | None = None, max_chars: int = 2000
+                    ) -> dict[str, Any]:
+    """Answer one question from the store as a `curbside.answer/1` document."""
+    q = validate_question(question, audience, max_chars)
     u = understand(q, lexicon_for(store), context)
     rules = rule_matches(store, u)
     evidence = gather(store, u, {c for r in rules for c in r.concerns})
