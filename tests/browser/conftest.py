@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Run an ASGI app in uvicorn in a thread on a free port; yields its base URL."""
     import uvicorn
 
-    from curbside.web import create_app
-
-    db = tmp_path_factory.mktemp("browser") / "t.db"
-    init_store(db).close()
-    app = create_app(Settings(db=db), ask_per_minute=6000, ask_burst=1000)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
@@ -49,9 +46,21 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from curbside.web import create_app
+
+    db = tmp_path_factory.mktemp("browser") / "t.db"
+    init_store(db).close()
+    with serving(create_app(Settings(db=db), ask_per_minute=6000, ask_burst=1000)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

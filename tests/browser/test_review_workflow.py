@@ -5,8 +5,6 @@ shows Approved with the reviewer's name."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from curbside.config import Settings
 from curbside.ingest import ingest_file
 from curbside.review import accounts
 from curbside.store import init_store
-from tests.browser.conftest import _free_port, shot
+from tests.browser.conftest import serving, shot
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "openfda" / "living_v1.json"
 QUESTION = "Is gabapentin safe with opioids?"
@@ -32,8 +30,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """A server on a small store: one label, a reviewer, an editor, one article."""
-    import uvicorn
-
     from curbside.web import create_app
 
     db = tmp_path_factory.mktemp("review-browser") / "t.db"
@@ -44,20 +40,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
                              password=pw)
     art, _ = articles.ask_article(store, QUESTION)
     store.close()
-    app = create_app(Settings(db=db))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", str(art["id"])
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(Settings(db=db))) as url:
+        yield url, str(art["id"])
 
 
 def sign_in(pg: Any, name: str) -> None:
