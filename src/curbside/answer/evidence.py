@@ -186,16 +186,9 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
         out[ev.pid] = ev
 
 
-_drug_cache: dict[str, set[str]] = {}
-
-
 def _source_drugs(store: Store, sid: str) -> set[str]:
-    if sid not in _drug_cache or len(_drug_cache) > 5000:
-        if len(_drug_cache) > 5000:
-            _drug_cache.clear()
-        _drug_cache[sid] = {r[0] for r in store.db.execute(
-            "SELECT drug FROM source_drugs WHERE source_id = ?", (sid,))}
-    return _drug_cache[sid]
+    return {r[0] for r in store.db.execute(
+        "SELECT drug FROM source_drugs WHERE source_id = ?", (sid,))}
 
 
 def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted: set[str],
