@@ -142,3 +142,21 @@ def test_cli_formats(pack_db) -> None:  # type: ignore[no-untyped-def]
         assert res.returncode == 0 and marker in res.stdout
     res = run_cli("ask", "", db=pack_db)
     assert res.returncode == 2 and res.stderr.startswith("error:")
+
+
+def test_what_the_store_cannot_answer_is_said_not_filled(pack_store) -> None:  # type: ignore[no-untyped-def]
+    ans = answer_question(pack_store, "Is sertraline safe in pregnancy?")
+    assert any("pregnancy" in g for g in ans["evidence_gaps"])
+    assert_citations_sound(ans)
+    # Research about other questions (e.g. serotonin syndrome with tramadol) is not shown
+    # as if it answered this one.
+    assert "research" not in [s["tier"] for s in ans["sections"]]
+
+
+def test_a_pair_question_shows_only_evidence_about_the_pair(pack_store) -> None:  # type: ignore[no-untyped-def]
+    ans = answer_question(pack_store, "Can I take tylenol with alcohol?")
+    assert [d["name"] for d in ans["drugs"]] == ["acetaminophen"]
+    assert "alcohol" in ans["drug_classes"]
+    assert "liver" in ans["summary"][0]["text"].lower()
+    assert not any("opioid" in r["title"].lower() for r in ans["references"])
+    assert_citations_sound(ans)

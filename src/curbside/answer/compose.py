@@ -12,7 +12,7 @@ from typing import Any
 
 from curbside.answer import plain
 from curbside.answer.audience import disclaimer, follow_ups, headings, plain_concern
-from curbside.answer.evidence import Evidence, RuleMatch
+from curbside.answer.evidence import INTENT_CONCERNS, Evidence, RuleMatch, wanted_concerns
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import display_name, vocabulary
 
@@ -134,12 +134,16 @@ def pick(evs: list[Evidence], u: Understanding) -> dict[str, list[Evidence]]:
                           if e.tier == "guideline" and e.source["status"] == "current"}
     superseded: list[Evidence] = []
     older = "older_adult" in u.populations
+    wanted = wanted_concerns(u)
     for ev in evs:
         if multi and len(ev.subjects) < 2 and ev.passage["section"] not in (
-                "boxed_warning", "contraindications") and ev.tier != "research":
+                "boxed_warning", "contraindications"):
             continue
-        if multi and ev.tier in ("guideline", "regulatory") and ev.specific < 2:
+        if multi and ev.tier in ("guideline", "regulatory", "research") and ev.specific < 2:
             continue    # e.g. "3+ CNS-active drugs" answers no two-drug question directly
+        if not multi and ev.tier in ("guideline", "research") and wanted \
+                and not set(ev.concerns) & wanted:
+            continue    # a one-drug question about, say, pregnancy: only evidence on that
         if not older and "geriatric" in str(ev.source.get("issuer") or "").lower():
             continue    # criteria for adults 65 and older, for a question not about them
         if ev.source["status"] == "superseded":
@@ -200,9 +204,27 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
         if sts:
             ans["sections"].append({"tier": tier, "heading": head[tier], "statements": sts})
     ans["references"] = cites.references(successors)
+    ans["evidence_gaps"] = _gaps(u, used, rules)
     ans["alerts"] += _alerts(chosen, rules)
     ans["follow_up_questions"] = follow_ups(u)
     return ans
+
+
+GAP_TOPICS = {"pregnancy_lactation": "pregnancy or breastfeeding", "older_adults": "older adults",
+              "monitoring": "monitoring", "discontinuation": "stopping or tapering",
+              "overdose": "overdose"}
+
+
+def _gaps(u: Understanding, used: list[Evidence], rules: list[RuleMatch]) -> list[str]:
+    """What the question asked that no chosen evidence addresses (said, never filled in)."""
+    stated = {c for e in used for c in e.concerns} | {c for r in rules for c in r.concerns}
+    who = " and ".join(display_name(n) for n, _ in u.subjects)
+    out = []
+    for intent in u.intents:
+        concerns = INTENT_CONCERNS.get(intent)
+        if intent in GAP_TOPICS and concerns and not stated & set(concerns):
+            out.append(f"The store holds no evidence on {GAP_TOPICS[intent]} for {who}.")
+    return out
 
 
 def _insufficient_reason(u: Understanding) -> str:
@@ -239,7 +261,9 @@ def _summary(u: Understanding, audience: str, chosen: dict[str, list[Evidence]],
                             f"{e.source.get('year')}): {first_sentence(e.text)}",
                     "citations": cites.cite([e])})
     if not out:
-        evs = [e for t in ("label", "guideline", "research") for e in chosen[t]][:3]
+        evs = [e for t in ("label", "guideline", "research") for e in chosen[t]]
+        asked = wanted_concerns(u)
+        evs = ([e for e in evs if set(e.concerns) & asked] or evs)[:3]
         concerns = []
         for e in evs:
             concerns += [c for c in e.concerns if c not in concerns]

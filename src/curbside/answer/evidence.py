@@ -89,6 +89,12 @@ def detect_concerns(text: str) -> list[str]:
             if any(t in low for t in spec.get("terms") or [])]
 
 
+def wanted_concerns(u: Understanding) -> set[str]:
+    """The concerns the question's intents and populations ask about (may be empty)."""
+    return ({c for i in u.intents for c in INTENT_CONCERNS.get(i, [])}
+            | {c for p in u.populations for c in POPULATION_CONCERNS.get(p, [])})
+
+
 def gather(store: Store, u: Understanding, topic: set[str] | None = None) -> list[Evidence]:
     """Every candidate passage for the question, scored; callers pick per tier.
 
@@ -96,8 +102,7 @@ def gather(store: Store, u: Understanding, topic: set[str] | None = None) -> lis
     subjects = u.subjects
     if not subjects:
         return []
-    wanted = set(topic or ()) | {c for i in u.intents for c in INTENT_CONCERNS.get(i, [])}
-    wanted |= {c for p in u.populations for c in POPULATION_CONCERNS.get(p, [])}
+    wanted = set(topic or ()) | wanted_concerns(u)
     out: dict[int, Evidence] = {}
     _tagged(store, u, subjects, wanted, out)
     _label_documents(store, subjects, wanted, out)

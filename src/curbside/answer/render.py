@@ -37,6 +37,8 @@ def to_markdown(ans: dict[str, Any]) -> str:
         out += [f"> **{a['kind'].replace('_', ' ').upper()}:** {a['text']}", ""]
     if ans["insufficient_evidence"]:
         out += [f"**Insufficient evidence.** {ans['insufficient_reason']}", ""]
+    for gap in ans.get("evidence_gaps") or []:
+        out += [f"> **Not covered:** {gap}", ""]
     if ans["summary"]:
         out += ["## Bottom line", ""] + [f"{s['text']} {_cites(s['citations'])}"
                                          for s in ans["summary"]] + [""]
@@ -64,6 +66,9 @@ def to_html(ans: dict[str, Any]) -> str:
     if ans["insufficient_evidence"]:
         parts.append(f"<p><strong>Insufficient evidence.</strong> "
                      f"{e(ans['insufficient_reason'] or '')}</p>")
+
+    for gap in ans.get("evidence_gaps") or []:
+        parts.append(f'<p class="gap"><strong>Not covered:</strong> {e(gap)}</p>')
 
     def cite(ns: list[int]) -> str:
         return "".join(f'<sup><a href="#ref-{n}">[{n}]</a></sup>' for n in ns)
