@@ -146,8 +146,8 @@ class Store:
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [(sid, i, p.section, p.title, p.number, p.text,
               p.grade.scheme if p.grade else None, p.grade.strength if p.grade else None,
-              p.grade.evidence if p.grade else None, json.dumps(p.about),
-              json.dumps(p.concerns), json.dumps(p.facts, default=str))
+              p.grade.evidence if p.grade else None, _json(p.about), _json(p.concerns),
+              _json(p.facts))
              for i, p in enumerate(src.passages)])
         tagged = [(tag, pid) for pid, p in zip(self._passage_ids(sid), src.passages, strict=True)
                   for tag in {a.lower() for a in p.about}]
@@ -260,6 +260,13 @@ class Store:
             "by_tier": by_tier,
             "size_bytes": self.path.stat().st_size if self.path.exists() else 0,
         }
+
+
+def _json(value: Any) -> str:
+    """JSON text of a passage field; most are empty, so skip the encoder for those."""
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value, default=str)
 
 
 def source_row(row: sqlite3.Row) -> dict[str, Any]:
