@@ -258,6 +258,13 @@ MIGRATIONS: list[str] = [
             (SELECT text FROM passages WHERE source_id = s.id ORDER BY position)), '')
         FROM sources s WHERE s.tier = 'research';
     """,
+    # 5: passages reach the full-text index in one statement per file, at the end of its
+    # transaction (Store.flush_index), not through a per-row trigger: FTS5 flushes its
+    # pending terms at every statement, so a per-row trigger wrote one tiny segment per
+    # passage. Deletions still go through the passages_ad trigger.
+    """
+    DROP TRIGGER passages_ai;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

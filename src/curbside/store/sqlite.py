@@ -54,6 +54,7 @@ class Store:
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open the store at {self.path}: {e}") from e
         self.db.row_factory = sqlite3.Row
+        self._unindexed: list[int] = []      # passages written, not yet in passages_fts
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -92,11 +93,23 @@ class Store:
             raise StoreError(f"the store at {self.path} is busy: {e}") from e
         try:
             yield self.db
+            self.flush_index()
         except BaseException:
+            self._unindexed.clear()
             self.db.execute("ROLLBACK")
             raise
         else:
             self.db.execute("COMMIT")
+
+    def flush_index(self) -> None:
+        """Add the passages written so far to the full-text index, in one statement per
+        thousand (inside the caller's transaction, so the index never lags a commit)."""
+        ids, self._unindexed = self._unindexed, []
+        for i in range(0, len(ids), 1000):
+            chunk = ids[i:i + 1000]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"INSERT INTO passages_fts(rowid, text, title) SELECT id, text, "
+                            f"title FROM passages WHERE id IN ({marks})", chunk)
 
     def close(self) -> None:
         self.db.close()
@@ -121,6 +134,7 @@ class Store:
             return PutResult(sid, "unchanged", [])
         action = "updated" if row else "added"
         if row:
+            self.flush_index()       # the delete trigger removes only what is indexed
             self._unindex_document(sid)
             self.db.execute("DELETE FROM sources WHERE id = ?", (sid,))
         status, superseded_by = src.status, src.superseded_by
@@ -149,13 +163,17 @@ class Store:
               p.grade.evidence if p.grade else None, _json(p.about), _json(p.concerns),
               _json(p.facts))
              for i, p in enumerate(src.passages)])
-        tagged = [(tag, pid) for pid, p in zip(self._passage_ids(sid), src.passages, strict=True)
+        passage_ids = self._passage_ids(sid)
+        self._unindexed += passage_ids
+        tagged = [(tag, pid) for pid, p in zip(passage_ids, src.passages, strict=True)
                   for tag in {a.lower() for a in p.about}]
         self.db.executemany("INSERT OR IGNORE INTO passage_tags(tag, passage_id) VALUES (?, ?)",
                             tagged)
         superseded = [] if newer else self._supersede_older(src)
         if src.supersedes:
             superseded += self._supersede_document(src.supersedes, sid)
+        if not self.db.in_transaction:
+            self.flush_index()       # a caller outside transaction(): index at once
         return PutResult(sid, action, superseded)
 
     def _passage_ids(self, sid: str) -> list[int]:
@@ -192,6 +210,7 @@ class Store:
 
     def delete_key(self, key: str) -> int:
         """Remove every version of a document (PubMed DeleteCitation); returns how many."""
+        self.flush_index()
         for (sid,) in self.db.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchall():
             self._unindex_document(sid)
         cur = self.db.execute("DELETE FROM sources WHERE key = ?", (key,))
