@@ -133,16 +133,17 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
 @click.option("--drug", "drug", metavar="NAME", help="Only sources about this drug (any name).")
 @click.option("--section", metavar="S", help="Only this section (e.g. boxed_warning).")
 @click.option("--status", type=click.Choice(["current", "superseded"]))
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000),
+              help="How many results (default: the search_limit setting, 10).")
 @FORMAT
 @click.pass_obj
 def search(obj: Ctx, text: str, tier: str | None, drug: str | None, section: str | None,
-           status: str | None, limit: int, fmt: str) -> None:
+           status: str | None, limit: int | None, fmt: str) -> None:
     """Full-text search over stored passages, best first (BM25)."""
     from curbside.search.service import search_passages
 
     hits = search_passages(obj.store(), text, tier=tier, drug=drug, section=section,
-                           status=status, limit=limit)
+                           status=status, limit=limit or obj.settings.search_limit)
     if fmt == "json":
         _json({"query": text, "results": [h.as_dict() for h in hits]})
         return

@@ -154,3 +154,14 @@ def test_search_keeps_working_while_an_ingest_holds_the_write_lock(db: Path) -> 
         assert time.perf_counter() - t0 < 1.0
     assert during == before > 0
     assert len(search(reader, "example", limit=50)) == 0  # committed now
+
+
+def test_the_search_limit_setting_sets_the_default_count(db: Path) -> None:
+    assert run_cli("ingest", "pubmed", str(FIXTURES / "pubmed" / "articles.xml"),
+                   db=db).returncode == 0
+    res = run_cli("search", "invented text", "--format", "json", db=db,
+                  env={"CURBSIDE_SEARCH_LIMIT": "2"})
+    assert len(json.loads(res.stdout)["results"]) == 2
+    res = run_cli("search", "invented text", "--format", "json", "--limit", "3", db=db,
+                  env={"CURBSIDE_SEARCH_LIMIT": "2"})
+    assert len(json.loads(res.stdout)["results"]) == 3

@@ -140,9 +140,9 @@ def _score(ev: Evidence, n_subjects: int, wanted: set[str], populations: list[st
         s += 6      # the asked drug's own label outranks class-level communications
     # The more a passage is about things the question did not name, the less it answers it.
     s -= 0.5 * len(set(ev.passage.get("about") or []) - ev.matched)
-    geriatric = "geriatric" in str(ev.source.get("issuer") or "").lower()
-    if geriatric:
-        s += 12 if "older_adult" in populations else -8
+    # Older-adult criteria are shown only for older-adult questions (compose.pick).
+    if "older_adult" in populations and "geriatric" in str(ev.source.get("issuer") or "").lower():
+        s += 12
     ev.score = s
 
 

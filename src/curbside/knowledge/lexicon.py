@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -258,7 +259,7 @@ def load_vocabulary(store: Store) -> None:
                              "VALUES (?,?,?)", (brand, json.dumps(spec["drugs"]), "vocabulary"))
 
 
-def generic_from_label_name(raw: str, known: set[str]) -> list[str]:
+def generic_from_label_name(raw: str, known: Container[str]) -> list[str]:
     """Lower-case generic names from a label's generic name text (salts and forms dropped)."""
     text = raw.lower().replace(",", " and ").replace("/", " and ")
     out = []
@@ -276,15 +277,23 @@ def generic_from_label_name(raw: str, known: set[str]) -> list[str]:
     return [o for o in out if o]
 
 
-def _known_names(store: Store) -> set[str]:
-    return {r[0] for r in store.db.execute("SELECT name FROM drugs")}
+class _KnownNames:
+    """Membership in the store's drug names, asked one name at a time (a bulk label file
+    would otherwise reload every name for every record)."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+
+    def __contains__(self, name: object) -> bool:
+        return self.db.execute("SELECT 1 FROM drugs WHERE name = ?", (name,)).fetchone() \
+            is not None
 
 
 def normalise_source_drugs(store: Store, src: Source) -> None:
     """Turn a label's raw generic names into our generic names and class keys (in place)."""
     if src.tier != "label" or src.meta.get("normalised"):
         return
-    known = _known_names(store)
+    known = _KnownNames(store)
     names: list[str] = []
     for raw in src.drugs:
         for g in generic_from_label_name(raw, known):

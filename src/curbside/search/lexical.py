@@ -61,8 +61,8 @@ def fts_query(text: str) -> str | None:
 
 
 def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str] | None = None,
-           section: str | None = None, status: str | None = None, limit: int = 10,
-           source_ids: list[str] | None = None) -> list[Hit]:
+           section: str | None = None, status: str | None = None, limit: int = 10
+           ) -> list[Hit]:
     """BM25-ranked passages for `text`, optionally filtered; best first.
 
     The top `limit` row ids are chosen first (joining the tables only when a filter needs
@@ -86,10 +86,6 @@ def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str]
         marks = ",".join("?" * len(drugs))
         where.append(f"p.source_id IN (SELECT source_id FROM source_drugs WHERE drug IN ({marks}))")
         args += drugs
-    if source_ids is not None:
-        marks = ",".join("?" * len(source_ids)) or "NULL"
-        where.append(f"p.source_id IN ({marks})")
-        args += source_ids
     joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN sources s ON s.id = p.source_id"
              if len(where) > 1 else "")
     pool = max(CANDIDATES, int(limit))
