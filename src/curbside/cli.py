@@ -68,7 +68,7 @@ def init(obj: Ctx, no_starter_pack: bool, fmt: str) -> None:
 
 @cli.command()
 @click.argument("format_", metavar="FORMAT",
-                type=click.Choice(["openfda", "spl", "pubmed", "guideline"]))
+                type=click.Choice(["openfda", "spl", "pubmed", "guideline", "onc"]))
 @click.argument("paths", nargs=-1, required=True)
 @FORMAT
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")

@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from curbside.errors import InputError, UserError
+from curbside.knowledge.interaction_lists import register_names
 from curbside.knowledge.lexicon import normalise_source_drugs, register_label_names
 from curbside.model import Deletion, Source
 from curbside.store.sqlite import Store
 
-FORMATS = ("openfda", "spl", "pubmed", "guideline")
+FORMATS = ("openfda", "spl", "pubmed", "guideline", "onc")
 _SUFFIXES = {"openfda": (".json", ".jsonl", ".zip", ".ndjson"), "spl": (".xml",),
-             "pubmed": (".xml", ".gz"), "guideline": (".md", ".markdown")}
+             "pubmed": (".xml", ".gz"), "guideline": (".md", ".markdown"),
+             "onc": (".xls", ".xlsx", ".csv")}
 
 
 @dataclass
@@ -112,6 +114,8 @@ def ingest_file(store: Store, fmt: str, path: str,
                     res.warnings += [f"{path}: {w}" for w in item.warnings]
                     if fmt in ("openfda", "spl") and item.status == "current":
                         register_label_names(store, item)
+                    elif fmt == "onc":
+                        register_names(store, item)
                 if on_record:
                     on_record()
             if res.records == 0:

@@ -10,9 +10,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from curbside.answer import plain
+from curbside.answer import interactions, plain
 from curbside.answer.audience import disclaimer, follow_ups, headings, plain_concern
 from curbside.answer.evidence import INTENT_CONCERNS, Evidence, RuleMatch, wanted_concerns
+from curbside.answer.interactions import PairReport
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import display_name, vocabulary
 
@@ -167,7 +168,8 @@ def pick(evs: list[Evidence], u: Understanding) -> dict[str, list[Evidence]]:
 
 
 def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[RuleMatch],
-            successors: dict[str, str]) -> dict[str, Any]:
+            successors: dict[str, str], pairs: list[PairReport] | None = None
+            ) -> dict[str, Any]:
     cites = Citations()
     chosen = pick(evs, u)
     ans: dict[str, Any] = {
@@ -184,7 +186,7 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
     if u.emergency:
         ans["alerts"].append({"kind": "emergency", "text": EMERGENCY_TEXT})
     used = [e for t in chosen.values() for e in t]
-    if not used and not rules:
+    if not used and not rules and not interactions.any_findings(pairs):
         ans["insufficient_evidence"] = True
         ans["insufficient_reason"] = _insufficient_reason(u)
         return ans
@@ -203,9 +205,11 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
                 sts.append({"text": text, "citations": cites.cite([e])})
         if sts:
             ans["sections"].append({"tier": tier, "heading": head[tier], "statements": sts})
-    ans["references"] = cites.references(successors)
     ans["evidence_gaps"] = _gaps(u, used, rules)
     ans["alerts"] += _alerts(chosen, rules)
+    # Pair findings (issue 12): the one call site; everything else is in interactions.py.
+    interactions.place(ans, pairs or [], cites, audience, head)
+    ans["references"] = cites.references(successors)
     ans["follow_up_questions"] = follow_ups(u)
     return ans
 

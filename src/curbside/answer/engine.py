@@ -7,6 +7,7 @@ from typing import Any
 from curbside.answer.audience import AUDIENCES
 from curbside.answer.compose import compose
 from curbside.answer.evidence import gather, rule_matches
+from curbside.answer.interactions import check_pairs
 from curbside.answer.understand import understand
 from curbside.errors import InputError
 from curbside.knowledge.lexicon import Lexicon
@@ -47,7 +48,7 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
     rules = rule_matches(store, u)
     evidence = gather(store, u, {c for r in rules for c in r.concerns})
     successors = _successor_titles(store, evidence)
-    ans = compose(u, audience, evidence, rules, successors)
+    ans = compose(u, audience, evidence, rules, successors, check_pairs(store, u, rules))
     ans["context"] = u.as_context()
     return ans
 

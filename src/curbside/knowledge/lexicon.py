@@ -300,10 +300,9 @@ def normalise_source_drugs(store: Store, src: Source) -> None:
             if g not in names:
                 names.append(g)
     src.drugs = names
-    epc = vocabulary()["lexicon"].get("epc_classes") or {}
-    classes = set(src.classes)
-    for c in src.meta.get("pharm_class_epc") or []:
-        classes.update(epc.get(re.sub(r"\s*\[epc\]$", "", c.lower()).strip(), []))
+    from curbside.knowledge.pharm_classes import classes_for  # EPC/MoA mapping (issue 12)
+
+    classes = set(src.classes) | classes_for(src.meta)
     for name in names:
         row = store.db.execute("SELECT classes FROM drugs WHERE name = ?", (name,)).fetchone()
         if row:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from curbside.knowledge import interaction_lists
 from curbside.knowledge.lexicon import (
     PACK_DIR,
     add_drug,
@@ -170,6 +171,10 @@ def load_pack(store: Store, pack: Pack | None = None, *, evidence: bool = True) 
         for src in pack_sources(pack):
             store.put_source(src, origin="pack")
             by_key[src.key] = src
+            counts["sources"] += 1
+        for src in interaction_lists.pack_sources():     # the ONC lists (issue 12)
+            store.put_source(src, origin="pack")
+            interaction_lists.register_names(store, src)
             counts["sources"] += 1
         for rule in pack.interactions:
             passage_ids: list[int] = []

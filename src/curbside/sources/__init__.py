@@ -24,14 +24,14 @@ from typing import BinaryIO
 
 from curbside.errors import InputError
 
-FORMATS: tuple[str, ...] = ("openfda", "spl", "pubmed", "guideline")
+FORMATS: tuple[str, ...] = ("openfda", "spl", "pubmed", "guideline", "onc")
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 
 
 def reader(fmt: str) -> ModuleType:
-    """The reader module for a format name ("openfda", "spl", "pubmed", "guideline")."""
+    """The reader module for a format name ("openfda", "spl", "pubmed", "guideline", "onc")."""
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r} (expected one of {', '.join(FORMATS)})")
     return importlib.import_module(f"curbside.sources.{fmt}")
