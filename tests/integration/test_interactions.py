@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tests.conftest import shared
+
 from curbside.answer.engine import answer_question, lexicon_for
 from curbside.answer.evidence import rule_matches
 from curbside.answer.interactions import check_pairs, rank, scale
 from curbside.answer.understand import understand
 from curbside.sources import onc
 from curbside.store.sqlite import Store
-from tests.conftest import shared
 
 
 def onc_pairs() -> list[tuple[str, str]]:

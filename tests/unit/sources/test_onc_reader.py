@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import shared
 
 from curbside.errors import InputError
 from curbside.sources import onc
-from tests.conftest import shared
 
 HP_CSV = "ONC_High_Priority_Mapped.csv"
 NI_CSV = "ONC_Non_Interuptive_Mapped.csv"
