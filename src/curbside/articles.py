@@ -22,7 +22,7 @@ from typing import Any
 from curbside.answer.engine import answer_question, lexicon_for, validate_question
 from curbside.errors import InputError, NotFound
 from curbside.search.lexical import fts_query
-from curbside.store.sqlite import Store
+from curbside.store.sqlite import Store, source_row
 
 STATUSES = ("submitted", "under_review", "approved")
 """The review steps an article shows, in order (see curbside.review.workflow)."""
@@ -207,3 +207,33 @@ def article_drugs(store: Store) -> list[str]:
     """Every drug or class name that published articles are about (for the filter)."""
     return [r[0] for r in store.db.execute(
         "SELECT DISTINCT j.value FROM articles a, json_each(a.drugs) j ORDER BY j.value")]
+
+
+def citing_articles(store: Store, source_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Published articles whose current revision cites `source_id`, newest first."""
+    marks = ",".join("?" * len(PUBLISHED))
+    rows = store.db.execute(
+        f"SELECT a.* FROM article_sources s JOIN articles a ON a.id = s.article_id "
+        f"AND a.revision = s.revision WHERE s.source_id = ? AND a.status IN ({marks}) "
+        f"ORDER BY a.updated_at DESC, a.seq DESC LIMIT ?",
+        (source_id, *PUBLISHED, limit)).fetchall()
+    return [_article_row(r) for r in rows]
+
+
+def cited_sources(store: Store, ans: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The stored rows (provenance, no passages) of the sources an answer cites, by id."""
+    ids = sorted({str(r["source_id"]) for r in ans.get("references") or []
+                  if r.get("source_id")})
+    if not ids:
+        return {}
+    rows = store.db.execute(f"SELECT * FROM sources WHERE id IN ({','.join('?' * len(ids))})",
+                            ids).fetchall()
+    return {r["id"]: source_row(r) for r in rows}
+
+
+def evidence_date(sources: dict[str, dict[str, Any]]) -> str | None:
+    """The date of the newest source (its effective date, else published, else year)."""
+    dates = [str(s.get("effective") or s.get("published") or s.get("year") or "")
+             for s in sources.values()]
+    dates = [d for d in dates if d]
+    return max(dates) if dates else None

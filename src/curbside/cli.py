@@ -36,7 +36,22 @@ def _console():  # type: ignore[no-untyped-def]
     return Console(highlight=False, soft_wrap=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FullHelpGroup(click.Group):
+    """A group whose command list shows each command's one-line description whole
+    (click cuts them with "..." to fit one line; here a long one wraps instead)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=FullHelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="PATH", envvar="CURBSIDE_DB",
               help="Store file (default: $CURBSIDE_DB, else the per-user data directory).")
 @click.version_option(package_name="curbside")
@@ -147,31 +162,41 @@ def search(obj: Ctx, text: str, tier: str | None, drug: str | None, section: str
     if fmt == "json":
         _json({"query": text, "results": [h.as_dict() for h in hits]})
         return
+    from curbside.answer.render import strip_trailing
+
     con = _console()
-    if not hits:
-        con.print("no results")
-    for i, h in enumerate(hits, 1):
-        flag = "" if h.status == "current" else f" [{h.status}]"
-        con.print(f"[bold]{i}. {h.source_title}[/bold]{flag}  ({h.tier}, {h.title or h.section})",
-                  markup=True)
-        con.print(f"   {h.snippet}", markup=False)
+    with con.capture() as cap:  # rich pads wrapped lines with spaces: strip them after
+        if not hits:
+            con.print("no results")
+        for i, h in enumerate(hits, 1):
+            flag = "" if h.status == "current" else f" [{h.status}]"
+            con.print(f"[bold]{i}. {h.source_title}[/bold]{flag}  "
+                      f"({h.tier}, {h.title or h.section})", markup=True)
+            con.print(f"   {h.snippet}", markup=False)
+    con.file.write(strip_trailing(cap.get()))
 
 
 @cli.command()
 @click.option("--tier", type=click.Choice(["guideline", "label", "research", "regulatory"]))
 @click.option("--status", type=click.Choice(["current", "superseded"]))
-@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True,
+              help="Show at most this many.")
 @FORMAT
 @click.pass_obj
 def sources(obj: Ctx, tier: str | None, status: str | None, limit: int, fmt: str) -> None:
-    """List stored sources."""
-    rows = obj.store().list_sources(tier=tier, status=status, limit=limit)
+    """List stored sources (says so when it stops at --limit)."""
+    rows = obj.store().list_sources(tier=tier, status=status, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
     if fmt == "json":
-        _json({"sources": rows})
+        _json({"sources": rows, "truncated": more})
         return
     for r in rows:
         flag = "" if r["status"] == "current" else f"  [superseded by {r['superseded_by']}]"
-        click.echo(f"{r['id']}\t{r['tier']}\t{r['title']}{flag}")
+        click.echo(f"{r['id']}\t{r['tier']}\t{r['title']}{flag}".rstrip())
+    if more:
+        click.echo(f"stopped at {limit} sources; there are more: pass --limit {limit * 5} "
+                   f"(or --tier / --status to narrow the list)", err=True)
 
 
 @cli.command()
@@ -240,15 +265,17 @@ def ask(obj: Ctx, question: str, audience: str, fmt: str) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--quiet", "-q", is_flag=True,
+              help="No request log (by default one line per request on standard error).")
 @click.pass_obj
-def serve(obj: Ctx, host: str, port: int) -> None:
+def serve(obj: Ctx, host: str, port: int, quiet: bool) -> None:
     """Serve the web site and the REST API (creates the default store on first use)."""
     from curbside.web.server import serve as run_server
 
-    run_server(obj.settings, host=host, port=port, announce=click.echo)
+    run_server(obj.settings, host=host, port=port, announce=click.echo, quiet=quiet)
 
 
-@cli.group()
+@cli.group(cls=FullHelpGroup)
 def pack() -> None:
     """The bundled starter knowledge pack."""
 
@@ -273,7 +300,7 @@ def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
         sys.exit(2)
 
 
-@cli.group()
+@cli.group(cls=FullHelpGroup)
 def user() -> None:
     """Accounts of the Medical Advisory Board (admins, editors, reviewers)."""
 

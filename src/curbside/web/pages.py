@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from curbside import articles
+from curbside.answer import citation, render
 from curbside.answer.audience import AUDIENCES
 from curbside.answer.engine import answer_question
 from curbside.errors import InputError, NotFound
+from curbside.review.audit import now as audit_now
 from curbside.review.workflow import review_info
 from curbside.store import Store
 from curbside.web import views
@@ -112,20 +114,42 @@ def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
     review = review_info(store, art, public=True)
     emergency = [a for a in answer["alerts"] if a["kind"] == "emergency"]
     other_alerts = [a for a in answer["alerts"] if a["kind"] != "emergency"]
-    refs = [r | {"links": views.ref_links(r), "grade_text": views.grade_text(r.get("grade"))}
-            for r in answer["references"]]
     response = _render(request, "article.html", {
-        "art": art, "ans": answer, "shown": shown, "parent": parent, "refs": refs,
+        "art": art, "ans": answer, "shown": shown, "parent": parent,
         "emergency": emergency, "alerts": other_alerts,
         "steps": views.status_steps(art["status"]), "banner": views.BANNER,
         "approved": art["status"] == "approved", "review": review,
         "updated": views.nice_date(review["last_updated"]), "tier_labels": views.TIER_LABELS,
-        "nice_date": views.nice_date,
-        "max_chars": _limit(request)})
+        "nice_date": views.nice_date, "max_chars": _limit(request),
+        **_reading(request, store, art, answer, review["last_updated"])})
     if chosen:
         response.set_cookie(AUDIENCE_COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True,
                             samesite="lax")
     return response
+
+
+def _reading(request: Request, store: Store, art: dict[str, Any], answer: dict[str, Any],
+             updated: str | None) -> dict[str, Any]:
+    """What the article page adds around the answer: grouped references with back-links and
+    citations, statement anchors, the table of contents and how current the evidence is."""
+    stored = articles.cited_sources(store, answer)
+    accessed = audit_now()
+    groups = []
+    for g in render.reference_groups(answer["references"]):
+        src = stored.get(str(g.get("source_id")))
+        groups.append(g | {"links": views.ref_links(g), "known": src is not None,
+                           "ama": citation.ama_source(src or g, accessed)})
+    backs = render.cited_by(answer)
+    stmts = render.statements(answer)
+    url = str(request.base_url).rstrip("/") + art["url"]
+    return {
+        "ref_groups": groups, "cited_by": backs, "grade_text": views.grade_text,
+        "sec_anchors": render.section_anchors(answer),
+        "statement_choices": views.statement_choices(stmts),
+        "evidence_as_of": views.short_date(articles.evidence_date(stored)),
+        "article_ama": citation.ama_article(art["question"], url, updated=updated,
+                                            accessed=accessed),
+    }
 
 
 def _answer_for(request: Request, store: Store, art: dict[str, Any],
@@ -175,3 +199,23 @@ def api_docs(request: Request) -> Response:
             "responses": sorted(op.get("responses", {}))}
            for p, item in spec["paths"].items() for m, op in item.items()]
     return _render(request, "docs.html", {"ops": ops, "version": spec["info"]["version"]})
+
+
+@router.api_route("/sources/{source_id:path}", methods=GET_HEAD, response_class=HTMLResponse)
+def source_page(request: Request, source_id: str, store: StoreDep) -> Response:
+    """A readable page for one stored source (its JSON stays at /api/v1/sources/{id})."""
+    src = store.get_source(source_id)
+    related = {}
+    for key in ("superseded_by", "supersedes"):
+        if src.get(key):
+            try:
+                other = store.get_source(str(src[key]))
+                related[key] = {"id": other["id"], "title": other["title"]}
+            except NotFound:
+                related[key] = {"id": None, "title": str(src[key])}
+    return _render(request, "source.html", {
+        "src": src, "links": views.ref_links(src), "related": related,
+        "legend": views.grade_legend(src), "groups": views.passage_groups(src["passages"]),
+        "citing": articles.citing_articles(store, src["id"]),
+        "tier_labels": views.TIER_LABELS, "nice_date": views.nice_date,
+        "short_date": views.short_date, "ama": citation.ama_source(src, audit_now())})

@@ -54,7 +54,9 @@ def ref_links(ref: dict[str, Any]) -> list[dict[str, str]]:
     if ids.get("doi"):
         links.append({"label": "DOI", "url": f"https://doi.org/{quote(str(ids['doi']), safe='/')}"})
     url = ref.get("url")
-    if url and str(url).startswith(("https://", "http://")) and \
+    # A label's own URL is its DailyMed page again (another address form): list it once.
+    same_place = ids.get("set_id") and "dailymed.nlm.nih.gov" in str(url or "")
+    if url and str(url).startswith(("https://", "http://")) and not same_place and \
             all(link["url"] != url for link in links):
         label = {"guideline": "Guideline", "regulatory": "FDA", "label": "Label",
                  "research": "Article"}.get(ref.get("tier", ""), "Source")
@@ -77,3 +79,48 @@ def page_links(page: int, pages: int) -> list[int]:
     """Page numbers to offer: first, last and two either side of the current one."""
     keep = {1, pages} | set(range(max(1, page - 2), min(pages, page + 2) + 1))
     return sorted(p for p in keep if 1 <= p <= pages)
+
+
+def short_date(value: str | int | None) -> str:
+    """A source date as a reader reads it: 'November 4, 2022', or the year alone."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    return text if len(text) == 4 else nice_date(text[:10])
+
+
+def grade_legend(src: dict[str, Any]) -> dict[str, Any] | None:
+    """A guideline's grading scheme (strength and evidence levels with their meaning)."""
+    grading = (src.get("meta") or {}).get("grading") or {}
+    if not (grading.get("strength") or grading.get("evidence")):
+        return None
+    return {"scheme": grading.get("scheme") or "Grades",
+            "strength": sorted((grading.get("strength") or {}).items()),
+            "evidence": sorted((grading.get("evidence") or {}).items())}
+
+
+def passage_groups(passages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A source's passages as the reader meets them: consecutive passages of one section
+    (same title) together; a guideline's recommendations one by one."""
+    groups: list[dict[str, Any]] = []
+    for p in passages:
+        title = p.get("title") or str(p.get("section") or "").replace("_", " ").capitalize()
+        grade = {"scheme": p.get("grade_scheme"), "strength": p.get("grade_strength"),
+                 "evidence": p.get("grade_evidence")}
+        item = p | {"grade_text": grade_text(grade), "anchor": f"p-{p['position']}"}
+        if groups and groups[-1]["title"] == title and not p.get("number"):
+            groups[-1]["passages"].append(item)
+        else:
+            groups.append({"title": title, "anchor": item["anchor"], "passages": [item]})
+    return groups
+
+
+def statement_choices(statements: list[dict[str, Any]], width: int = 90) -> list[dict[str, str]]:
+    """The report form's statement options: "Bottom line 1: Opioids and clonazepam ..."."""
+    out = []
+    for s in statements:
+        text = " ".join(str(s["text"]).split())
+        if len(text) > width:
+            text = text[:width].rsplit(" ", 1)[0] + " …"
+        out.append({"value": s["anchor"], "label": f"{s['label']}: {text}"})
+    return out
