@@ -13,6 +13,8 @@ A fresh store with the starter pack (init_store(tmp/"s.db")) answers every quest
 
     .venv/bin/python benchmarks/bench_answer.py
     .venv/bin/python benchmarks/bench_answer.py --rounds 10 --cli-runs 3 --json a.json
+    .venv/bin/python benchmarks/bench_answer.py --rounds 50 --cli-runs 0 \
+        --question "simvastatin, clarithromycin and ondansetron together?"
 """
 
 from __future__ import annotations
@@ -68,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split("\n\n", 1)[1])
     ap.add_argument("--questions", default=str(QUESTIONS_JSONL), help="questions JSONL")
+    ap.add_argument("--question", action="append", metavar="TEXT",
+                    help="time this question instead of the set (repeatable), e.g. a "
+                         "three-drug interaction question")
+    ap.add_argument("--ingest-openfda", metavar="FILE",
+                    help="also ingest this openFDA label file into the store first")
     ap.add_argument("--rounds", type=int, default=5, help="timed in-process rounds (default 5)")
     ap.add_argument("--cli-runs", type=int, default=1,
                     help="`curbside ask` runs per question (default 1; 0 skips)")
@@ -86,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     from curbside.store import init_store
 
     print_machine()
-    qs = load_questions(Path(args.questions))
+    qs = ([{"id": f"arg{i}", "question": q} for i, q in enumerate(args.question, 1)]
+          if args.question else load_questions(Path(args.questions)))
     tmp = Path(args.tmp or tempfile.mkdtemp(prefix="curbside-bench-answer-"))
     tmp.mkdir(parents=True, exist_ok=True)
     db = tmp / "s.db"
@@ -94,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         t0 = now()
         store = init_store(db)
+        if args.ingest_openfda:
+            from curbside.ingest import ingest_file
+
+            ingest_file(store, "openfda", args.ingest_openfda)
         out["init_store_s"] = now() - t0
         log(f"store with the starter pack: {out['init_store_s']:.1f}s, "
             f"{store.stats()['passages']:,} passages")

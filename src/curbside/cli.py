@@ -281,7 +281,8 @@ def pack() -> None:
 
 
 @pack.command("validate")
-@click.option("--onc", metavar="CSV", help="ONC high-priority list (mapped CSV) to check coverage.")
+@click.option("--onc", metavar="CSV",
+              help="ONC high-priority list (mapped CSV): check the pack answers every pair.")
 @click.option("--questions", metavar="JSONL", help="Question set whose drugs must be covered.")
 @FORMAT
 def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
@@ -294,6 +295,8 @@ def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
     else:
         for p in report["problems"]:
             click.echo(f"problem: {p}")
+        if report.get("coverage"):
+            click.echo(f"coverage: {report['coverage']}")
         click.echo(f"pack {report['version']}: {report['counts']} — "
                    f"{len(report['problems'])} problem(s)")
     if report["problems"]:

@@ -122,3 +122,21 @@ def test_ingesting_the_list_into_an_empty_store(empty_store: Store) -> None:
     ans = answer_question(empty_store, "vandetanib with sevoflurane?")
     assert ans["interactions"][0]["severity"] == "contraindicated"
     assert ans["references"][0]["identifiers"]["pmid"] == "22539083"
+
+
+def test_pack_validate_checks_the_whole_onc_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from curbside.knowledge.validate import validate_pack
+
+    csv = shared("onc_ddi", "ONC_High_Priority_Mapped.csv")
+    report = validate_pack(onc_csv=str(csv))
+    assert report["coverage"]["onc_pairs"] == 1150
+    assert report["coverage"]["onc_pairs_missing"] == 0
+    assert report["problems"] == []
+    # A pair the pack's copy of the list lacks, and a name nobody knows, are problems.
+    extra = tmp_path / "ONC_High_Priority_Mapped.csv"
+    extra.write_text(csv.read_text(encoding="utf-8-sig")
+                     + "Vandetanib$DB05294$Zorblaxine$DB99999$\n", encoding="utf-8")
+    problems = validate_pack(onc_csv=str(extra))["problems"]
+    assert any("vandetanib + zorblaxine" in p or "zorblaxine + vandetanib" in p
+               for p in problems)
+    assert "ONC drug not in the lexicon: zorblaxine" in problems

@@ -49,6 +49,7 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
     evidence = gather(store, u, {c for r in rules for c in r.concerns})
     successors = _successor_titles(store, evidence)
     ans = compose(u, audience, evidence, rules, successors, check_pairs(store, u, rules))
+    ans.setdefault("interactions", [])      # every pair checked (answer/interactions.py)
     ans["context"] = u.as_context()
     return ans
 

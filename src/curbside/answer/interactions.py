@@ -38,7 +38,7 @@ from curbside.store.sqlite import Store, passage_row, source_row
 LABEL_SECTIONS = ("boxed_warning", "contraindications", "warnings_and_cautions", "warnings",
                   "precautions", "drug_interactions", "information_for_patients")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(•\-])")
-_MAX_STATEMENT = 900
+_MAX_STATEMENT = 4000
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,9 @@
 """`curbside pack validate`: the pack is only as good as these checks.
 
 Schema of every item, unique ids, every reference resolves, every item has provenance, no
-alias meaning two drugs, and (given the files) coverage of the ONC high-priority list and
-of a question set's drugs.
+alias meaning two drugs, and (given the files) coverage of the whole ONC high-priority list
+(every pair held by the pack's copy of the list, both names known; how many a rule or label
+digest also covers) and of a question set's drugs.
 """
 
 from __future__ import annotations
@@ -89,15 +90,10 @@ def validate_pack(pack: Pack | None = None, *, onc_csv: str | None = None,
 
     coverage: dict[str, Any] = {}
     if onc_csv:
-        excused = {frozenset(e["pair"]): e["why"] for e in pack.meta.get("onc_exceptions") or []}
-        missing = onc_missing(pack, onc_csv)
-        coverage["onc_pairs_missing"] = len(missing)
-        for a, b in missing:
-            why = excused.get(frozenset((a, b)))
-            if why:
-                notes.append(f"ONC pair {a} + {b} not covered (documented): {why}")
-            else:
-                problems.append(f"ONC high-priority pair not covered: {a} + {b}")
+        found, onc_problems, onc_notes = onc_coverage(pack, onc_csv)
+        coverage.update(found)
+        problems += onc_problems
+        notes += onc_notes
     if questions:
         with open(questions, encoding="utf-8") as fh:
             wanted = {d for line in fh if line.strip() for d in json.loads(line)["drugs"]}
@@ -158,6 +154,40 @@ def _check_research(r: dict[str, Any], concerns: set[str]) -> list[str]:
     return out
 
 
+def onc_coverage(pack: Pack, onc_csv: str) -> tuple[dict[str, int], list[str], list[str]]:
+    """Every pair of the ONC high-priority CSV: held by the pack's copy of the list, both
+    names known to the lexicon; and how many a rule or label digest also covers."""
+    from curbside.sources import onc
+
+    problems: list[str] = []
+    notes: list[str] = []
+    try:
+        with open(onc_csv, "rb") as fh:
+            raw = onc.read_pairs(fh.read(), onc_csv)
+        listed = onc.pack_list("high_priority")
+    except (CurbsideError, OSError) as e:
+        return {}, [f"cannot check the ONC list: {e}"], []
+    pairs = sorted({tuple(sorted(p)) for p in raw})
+    held = {frozenset(p) for it in listed["interactions"] for p in it["pairs"]}
+    known = {str(d.get("name", "")).lower() for d in pack.drugs} | {
+        d for it in listed["interactions"] for d in it["object"] + it["precipitant"]}
+    for a, b in pairs:
+        if frozenset((a, b)) not in held:
+            problems.append(f"ONC high-priority pair not in the pack's copy of the list: "
+                            f"{a} + {b} (run scripts/onc_data.py)")
+        problems += [f"ONC drug not in the lexicon: {x}" for x in (a, b) if x not in known]
+    excused = {frozenset(e["pair"]): e["why"] for e in pack.meta.get("onc_exceptions") or []}
+    list_only = onc_missing(pack, onc_csv)
+    for a, b in list_only:
+        why = excused.get(frozenset((a, b)))
+        if why:
+            notes.append(f"ONC pair {a} + {b}: only the list covers it (documented): {why}")
+    answered = len(pairs) - sum(1 for p in problems if "not in the pack's copy" in p)
+    return ({"onc_pairs": len(pairs), "onc_pairs_answered": answered,
+             "onc_pairs_missing": len(pairs) - answered,
+             "onc_pairs_list_only_among_pack_drugs": len(list_only)}, problems, notes)
+
+
 def onc_missing(pack: Pack, onc_csv: str) -> list[tuple[str, str]]:
     """ONC high-priority drug pairs, both of whose drugs the pack knows, with no rule or
     label interaction linking them (by drug name or class)."""
@@ -170,11 +200,13 @@ def onc_missing(pack: Pack, onc_csv: str) -> list[tuple[str, str]]:
         for it in d.get("interactions") or []:
             links.append(({str(d["name"]).lower()}, {str(x).lower() for x in it.get("with") or []}))
     missing = []
-    with open(onc_csv, encoding="utf-8", errors="replace") as fh:
+    from curbside.sources.onc import name
+
+    with open(onc_csv, encoding="utf-8-sig", errors="replace") as fh:
         for row in csv.reader(fh, delimiter="$"):
             if len(row) < 3:
                 continue
-            a, b = row[0].strip().lower(), row[2].strip().lower()
+            a, b = name(row[0]), name(row[2])
             if a not in drugs or b not in drugs or (a, b) in missing or (b, a) in missing:
                 continue
             ea, eb = drugs[a], drugs[b]

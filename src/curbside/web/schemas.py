@@ -93,6 +93,22 @@ class Reference(Open):
     superseded_by: str | None = None
 
 
+class InteractionFinding(Open):
+    kind: Literal["rule", "pack_label", "label", "list"]
+    severity: str = Field(description="contraindicated, major, moderate, minor or listed.")
+    citations: list[int]
+    section: str | None = None
+    label_of: str | None = None
+
+
+class PairInteraction(Open):
+    """One pair of the question's drugs or classes and what the store says of it."""
+
+    drugs: list[str]
+    severity: str | None = Field(None, description="The most severe finding; null: none.")
+    findings: list[InteractionFinding]
+
+
 class Answer(Open):
     """A `curbside.answer/1` document."""
 
@@ -113,6 +129,9 @@ class Answer(Open):
     insufficient_reason: str | None = None
     generated_at: str
     context: dict[str, Any] | None = None
+    interactions: list[PairInteraction] = Field(
+        default_factory=list, description="Every pair of the question's subjects, most "
+        "severe first (docs/answer.md).")
 
 
 class ArticleSummary(BaseModel):
