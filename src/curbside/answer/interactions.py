@@ -199,8 +199,9 @@ def _label_findings(store: Store, a: tuple[str, set[str]], b: tuple[str, set[str
                     else "major" if section == "boxed_warning" else "listed")
         ev = Evidence(row, src, text, {name_a, name_b}, [], extracted=True, owner=name_a)
         where = title or section
-        out.append(Finding("label", severity, [ev], text=f"{src['title']} — {where}: {text}",
-                           section=where, owner=name_a))
+        out.append(Finding("label", severity, [ev], section=where, owner=name_a,
+                           text=f"{severity_label(severity)} — {src['title']} — {where}: "
+                                f"{text}"))
     return out
 
 

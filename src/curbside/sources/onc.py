@@ -220,11 +220,17 @@ def build(kind: str, groups: list[dict[str, Any]], pairs: list[tuple[str, str]]
 
 
 def _label(item: dict[str, Any], side: str) -> str:
+    """A side as the list names it: its class ("CYP3A4 inhibitors (macrolides, azoles)")
+    or, for a side without a class, its drugs."""
     cls = item[f"{side}_class"]
     drugs = item[side]
-    if cls and (len(drugs) != 1 or cls.lower() != drugs[0]):
-        return str(cls)
-    return ", ".join(drugs) or "?"
+    if not cls or (len(drugs) == 1 and cls.lower() == drugs[0]):
+        return ", ".join(drugs) or "?"
+    parts = [p.split(" / ", 1) for p in str(cls).split("; ")]
+    heads = {p[0].lower() for p in parts}
+    if len(parts) > 1 and len(heads) == 1 and all(len(p) == 2 for p in parts):
+        return f"{parts[0][0]} ({', '.join(p[1] for p in parts)})"
+    return str(cls)
 
 
 def list_source(data: dict[str, Any]) -> Source:
