@@ -193,16 +193,29 @@ def _label_findings(store: Store, a: tuple[str, set[str]], b: tuple[str, set[str
         row = passage_row(r)
         src = _source(store, str(r["sid"]))
         text = _join(picked)
-        section = row["section"]
-        severity = ("contraindicated" if section == "contraindications"
-                    or any("contraindicated" in s.lower() for s in picked)
-                    else "major" if section == "boxed_warning" else "listed")
+        severity = label_severity(str(row["section"]), picked)
         ev = Evidence(row, src, text, {name_a, name_b}, [], extracted=True, owner=name_a)
-        where = title or section
+        where = title or str(row["section"])
         out.append(Finding("label", severity, [ev], section=where, owner=name_a,
                            text=f"{severity_label(severity)} — {src['title']} — {where}: "
                                 f"{text}"))
     return out
+
+
+# Words that make a sentence about taking two drugs together (not, say, an allergy to a class).
+_CO_USE = re.compile(r"concomitant|concurrent|co-?administ|combination|combined|together|"
+                     r"taking|receiving|treated with|used? with|within \d+ (?:days|weeks)")
+
+
+def label_severity(section: str, sentences: list[str]) -> str:
+    """The scale's level for label sentences naming the other drug (severity.yaml)."""
+    co_use = [s for s in sentences if _CO_USE.search(s.lower())]
+    if co_use and (section == "contraindications"
+                   or any("contraindicated" in s.lower() for s in co_use)):
+        return "contraindicated"
+    if co_use and section == "boxed_warning":
+        return "major"
+    return "listed"
 
 
 def _join(sentences: list[str]) -> str:
@@ -410,9 +423,9 @@ def _summary_and_alerts(ans: dict[str, Any], reports: list[PairReport], cites: A
         summary.insert(0, {"text": text, "citations": cites.cite(f.evidence)})
     ans["summary"] = summary[:3]
     said = {a["text"] for a in ans["alerts"]}
-    for rep in reports:
-        if rep.severity == "contraindicated" and not any(
-                f.kind == "rule" for f in rep.findings):
+    for rep in reports:   # only a list says "contraindicated for concurrent use" outright
+        if any(f.kind == "list" and f.severity == "contraindicated" for f in rep.findings) \
+                and not any(f.kind == "rule" for f in rep.findings):
             text = (f"{_cap(display_name(rep.a))} with {display_name(rep.b)}: "
                     f"listed as contraindicated for concurrent use.")
             if text not in said:

@@ -44,3 +44,16 @@ def test_a_drug_the_pack_never_named_joins_its_class_rules(tmp_path: Path) -> No
     pair = ans["interactions"][0]
     assert pair["severity"] == "major"
     assert "rule" in {f["kind"] for f in pair["findings"]}
+
+
+def test_label_sentences_get_a_level_only_from_their_own_words() -> None:
+    from curbside.answer.interactions import label_severity
+
+    co_use = "Concomitant use with strong CYP3A4 inhibitors is contraindicated."
+    assert label_severity("drug_interactions", [co_use]) == "contraindicated"
+    assert label_severity("contraindications",
+                          ["Known hypersensitivity to NSAIDs or aspirin."]) == "listed"
+    assert label_severity("boxed_warning", ["Concomitant use with opioids may result in "
+                                            "profound sedation."]) == "major"
+    assert label_severity("warnings_and_cautions", ["Use with warfarin may raise the "
+                                                    "INR."]) == "listed"
