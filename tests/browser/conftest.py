@@ -94,3 +94,19 @@ def shot(pg: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     pg.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(pg: Any) -> list[dict[str, Any]]:
+    """Run axe-core (vendored, see vendor/axe-core/README.md) on the page; its violations.
+
+    It is evaluated through the DevTools protocol, which the page's CSP does not govern, so
+    the site needs no exception for it.
+    """
+    if not pg.evaluate("typeof window.axe !== 'undefined'"):
+        pg.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]

@@ -51,12 +51,14 @@ def test_the_queue_and_its_counts(store: Store, aid: str, sign_in: SignIn) -> No
     me = user(store, "reviewer")
     counts = queue(store, me)["counts"]
     assert counts == {"unassigned": 2, "mine": 0, "changes_requested": 0,
-                      "recently_approved": 0, "sources_updated": 0}
+                      "recently_approved": 0, "sources_updated": 0, "reported": 0,
+                      "open_reports": 0}
     workflow.transition(store, aid, "claim", me)
     workflow.transition(store, second["id"], "claim", me)
     workflow.transition(store, second["id"], "approve", me)
     assert queue(store, me)["counts"] == {"unassigned": 0, "mine": 1, "changes_requested": 0,
-                                         "recently_approved": 1, "sources_updated": 0}
+                                         "recently_approved": 1, "sources_updated": 0,
+                                         "reported": 0, "open_reports": 0}
     assert queue(store, user(store, "reviewer2"))["counts"]["mine"] == 0
     client, _ = sign_in("reviewer")
     doc = lxml.html.fromstring(client.get("/review").text)

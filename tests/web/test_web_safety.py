@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -46,7 +47,8 @@ def test_csp_forbids_inline_scripts_everywhere(client: TestClient, url: str) -> 
 
 
 def test_pages_have_no_inline_script_or_style(client: TestClient, seed_url: str) -> None:
-    for url in ("/", "/library", "/editorial-policy", "/docs", seed_url, "/nowhere"):
+    for url in ("/", "/library", "/editorial-policy", "/docs", seed_url, "/nowhere",
+                "/sources/guideline:cdc-opioids-2022@2022", "/login"):
         html = client.get(url).text
         doc = page(html)
         for script in doc.xpath("//script"):
@@ -57,9 +59,12 @@ def test_pages_have_no_inline_script_or_style(client: TestClient, seed_url: str)
         assert not re.search(r"\son[a-z]+\s*=", html), url
 
 
-def test_htmx_is_served_locally(client: TestClient) -> None:
+def test_htmx_is_served_locally_and_told_to_inject_no_styles(client: TestClient) -> None:
     r = client.get("/static/htmx.min.js")
     assert r.status_code == 200 and "htmx" in r.text[:200]
+    meta = page(client.get("/").text).xpath("//meta[@name='htmx-config']/@content")
+    assert meta and json.loads(meta[0])["includeIndicatorStyles"] is False
+    assert client.get("/static/site.js").status_code == 200
 
 
 def test_error_envelope_shape_is_pinned(client: TestClient) -> None:
@@ -124,7 +129,7 @@ def test_rate_limit_on_asking(web_db: Path) -> None:
     assert_envelope(r, 429, "rate_limited")
     assert int(r.headers["retry-after"]) >= 1
     html = c.post("/ask", data={"question": SEED})
-    assert html.status_code == 429 and "Too many questions" in html.text
+    assert html.status_code == 429 and "Too many requests" in html.text
     assert c.get("/").status_code == 200, "reading is not limited"
 
 

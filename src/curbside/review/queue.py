@@ -23,6 +23,10 @@ LISTS: dict[str, tuple[str, str, str]] = {
                           "a.updated_at"),
     "recently_approved": ("Recently approved", "a.status = 'approved'",
                           "r.approved_at DESC"),
+    # Readers' reports (review.reports), for editors: articles with a report still open.
+    "reported": ("Reported by readers",
+                 "EXISTS (SELECT 1 FROM reports p WHERE p.article_id = a.id AND "
+                 "p.status = 'open')", "a.updated_at DESC"),
 }
 
 
@@ -41,4 +45,6 @@ def queue(store: Store, user: dict[str, Any]) -> dict[str, Any]:
         out["counts"][key] = total
     out["counts"]["sources_updated"] = store.db.execute(
         "SELECT count(*) FROM article_review WHERE sources_updated = 1").fetchone()[0]
+    out["counts"]["open_reports"] = store.db.execute(
+        "SELECT count(*) FROM reports WHERE status = 'open'").fetchone()[0]
     return out

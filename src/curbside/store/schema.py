@@ -265,6 +265,25 @@ MIGRATIONS: list[str] = [
     """
     DROP TRIGGER passages_ai;
     """,
+    # 6: problems readers report on an article ("Report a problem"): what is wrong, which
+    # statement (an anchor such as 's-label-2', optional), an email for a reply (optional),
+    # open until an editor resolves it. Each report and resolution also has an audit row.
+    """
+    CREATE TABLE reports (
+        id          INTEGER PRIMARY KEY,
+        article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        revision    INTEGER NOT NULL,
+        statement   TEXT,
+        body        TEXT NOT NULL,
+        email       TEXT,
+        status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','resolved')),
+        created_at  TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by INTEGER REFERENCES users(id),
+        resolution  TEXT
+    );
+    CREATE INDEX reports_open ON reports(status, article_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,11 +32,14 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(settings: Settings | None = None, *, ask_per_minute: float | None = None,
-               ask_burst: int | None = None, max_body_bytes: int = 64 * 1024) -> FastAPI:
+               ask_burst: int | None = None, max_body_bytes: int = 64 * 1024,
+               report_per_minute: float = 1.0, report_burst: int = 5) -> FastAPI:
     """The ASGI app. Opens (and if needed creates) the store named by `settings`.
 
     Asking is limited per client to `ask_burst` at once, refilled at `ask_per_minute`
     (defaults: the settings' `ask_per_minute`/`ask_burst` where present, else 30 and 10).
+    Readers' problem reports are limited the same way: `report_burst` at once, then
+    `report_per_minute`.
     """
     settings = settings or load_settings()
     pool = StorePool(settings)
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, *, ask_per_minute: float | None
     app.state.limiter = TokenBucket(
         per_minute=ask_per_minute or float(getattr(settings, "ask_per_minute", 30)),
         burst=ask_burst or int(getattr(settings, "ask_burst", 10)))
+    app.state.report_limiter = TokenBucket(per_minute=report_per_minute, burst=report_burst)
     app.state.renders = RenderCache()
     app.state.templates = _templates()
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

@@ -25,7 +25,7 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 TITLES = {400: "Bad request", 401: "Sign in needed", 403: "Not allowed", 404: "Page not found",
           405: "Method not allowed",
           409: "Not allowed now", 413: "Request too large", 422: "That input cannot be used",
-          429: "Too many questions", 500: "Something went wrong", 503: "Store unavailable"}
+          429: "Too many requests", 500: "Something went wrong", 503: "Store unavailable"}
 
 
 def envelope(status: int, error: str, detail: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -11,19 +13,24 @@ from curbside import articles
 from curbside.answer import citation, render
 from curbside.answer.audience import AUDIENCES
 from curbside.answer.engine import answer_question
-from curbside.errors import InputError, NotFound
+from curbside.errors import Forbidden, InputError, NotFound, TooManyAttempts
+from curbside.review import reports
 from curbside.review.audit import now as audit_now
+from curbside.review.csrf import MESSAGE as CSRF_MESSAGE
 from curbside.review.workflow import review_info
 from curbside.store import Store
 from curbside.web import views
 from curbside.web.api import rate_limited
-from curbside.web.state import get_store
+from curbside.web.state import client_key, get_store
 
 router = APIRouter(include_in_schema=False)
 StoreDep = Annotated[Store, Depends(get_store)]
 GET_HEAD = ["GET", "HEAD"]
 AUDIENCE_COOKIE = "curbside_audience"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+REPORT_COOKIE = "curbside_report_csrf"
+"""Readers have no session: the report form's CSRF token is a double-submit cookie
+(SameSite=Strict, HttpOnly) that the form repeats, as on the sign-in form."""
 
 
 def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
@@ -97,7 +104,8 @@ def article_short(article_id: str, store: StoreDep) -> Response:
 @router.api_route("/articles/{article_id}/{slug}", methods=GET_HEAD,
                   response_class=HTMLResponse)
 def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
-                 audience: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+                 audience: Annotated[str | None, Query(max_length=20)] = None,
+                 reported: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
     art = articles.get_article(store, article_id)
     if slug != art["slug"]:
         url = art["url"] + (f"?audience={audience}" if audience in AUDIENCES else "")
@@ -121,11 +129,43 @@ def article_page(request: Request, article_id: str, slug: str, store: StoreDep,
         "approved": art["status"] == "approved", "review": review,
         "updated": views.nice_date(review["last_updated"]), "tier_labels": views.TIER_LABELS,
         "nice_date": views.nice_date, "max_chars": _limit(request),
+        "report_token": _report_token(request), "reported": bool(reported),
         **_reading(request, store, art, answer, review["last_updated"])})
+    response.set_cookie(REPORT_COOKIE, _report_token(request), max_age=24 * 3600,
+                        path="/articles", httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
     if chosen:
         response.set_cookie(AUDIENCE_COOKIE, chosen, max_age=COOKIE_MAX_AGE, httponly=True,
                             samesite="lax")
     return response
+
+
+def _report_token(request: Request) -> str:
+    """The report form's token: the browser's cookie value, or a new one (kept per request)."""
+    if not hasattr(request.state, "report_token"):
+        have = request.cookies.get(REPORT_COOKIE, "")
+        request.state.report_token = have if 20 <= len(have) <= 100 \
+            else secrets.token_urlsafe(32)
+    return str(request.state.report_token)
+
+
+@router.post("/articles/{article_id}/report")
+def report_problem(request: Request, article_id: str, store: StoreDep,
+                   what: Annotated[str, Form()] = "", statement: Annotated[str, Form()] = "",
+                   email: Annotated[str, Form()] = "",
+                   csrf_token: Annotated[str, Form()] = "") -> Response:
+    """A reader's report on an article: to the review queue, then back to the article."""
+    cookie = request.cookies.get(REPORT_COOKIE, "")
+    if not csrf_token or not cookie or \
+            not hmac.compare_digest(csrf_token.encode(), cookie.encode()):
+        raise Forbidden(CSRF_MESSAGE)
+    wait = request.app.state.report_limiter.take(client_key(request))
+    if wait is not None:
+        raise TooManyAttempts(f"too many reports from this address; try again in "
+                              f"{int(wait) + 1} s", retry_after=int(wait) + 1)
+    reports.submit(store, article_id, what, statement=statement or None, email=email or None)
+    return _see_other(articles.get_article(store, article_id)["url"] +
+                      "?reported=1#report-heading")
 
 
 def _reading(request: Request, store: Store, art: dict[str, Any], answer: dict[str, Any],

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 
 from curbside import articles
 from curbside.errors import Forbidden, NotSignedIn, TooManyAttempts, UserError
-from curbside.review import accounts, audit, csrf, sessions, workflow
+from curbside.review import accounts, audit, csrf, reports, sessions, workflow
 from curbside.review.queue import queue
 from curbside.store import Store
 from curbside.web import review_views, schemas
@@ -188,6 +188,22 @@ def review_comment(request: Request, store: StoreDep, sess: Signed, article_id: 
     csrf.check(sess, csrf.supplied(request, csrf_token))
     try:
         workflow.comment(store, article_id, sess.user, body, statement or None)
+    except UserError as e:
+        articles.get_article(store, article_id)
+        return _review_page(request, store, sess, article_id, error=str(e), status=e.status)
+    return _back(article_id)
+
+
+@router.post("/review/articles/{article_id}/reports/{report_id}/resolve")
+def review_resolve_report(request: Request, store: StoreDep, sess: Signed, article_id: str,
+                          report_id: int, note: Annotated[str, Form()] = "",
+                          csrf_token: Annotated[str, Form()] = "") -> Response:
+    """An editor closes a reader's report, saying what was done."""
+    csrf.check(sess, csrf.supplied(request, csrf_token))
+    try:
+        if reports.get(store, report_id)["article_id"] != article_id:
+            raise UserError(f"report {report_id} is not about this article")
+        reports.resolve(store, report_id, sess.user, note)
     except UserError as e:
         articles.get_article(store, article_id)
         return _review_page(request, store, sess, article_id, error=str(e), status=e.status)

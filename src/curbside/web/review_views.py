@@ -8,8 +8,9 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from curbside import articles
+from curbside.answer import render
 from curbside.errors import Conflict, InputError
-from curbside.review import audit, revisions, workflow
+from curbside.review import audit, reports, revisions, workflow
 from curbside.store import Store
 from curbside.web import views
 
@@ -67,6 +68,9 @@ def article_context(store: Store, user: dict[str, Any], aid: str, base: int | No
         "tiers": [s["tier"] for s in new.get("sections", [])],
         "status_labels": views.STATUS_LABELS, "tier_labels": views.TIER_LABELS,
         "nice_date": views.nice_date,
+        "reports": reports.for_article(store, aid),
+        "can_resolve": user["role"] in reports.RESOLVERS,
+        "statement_labels": {s["anchor"]: s["label"] for s in render.statements(new)},
     }
 
 
