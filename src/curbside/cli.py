@@ -304,6 +304,42 @@ def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
 
 
 @cli.group(cls=FullHelpGroup)
+def index() -> None:
+    """The search index beside the store (tantivy): check it, rebuild it."""
+
+
+@index.command("check")
+@FORMAT
+@click.pass_obj
+def index_check(obj: Ctx, fmt: str) -> None:
+    """Compare the index with the store; exit 1 if they differ."""
+    store = obj.store()
+    store.catch_up_index()
+    report = store.check_index()
+    if fmt == "json":
+        _json(report)
+    else:
+        click.echo(f"index {'ok' if report['ok'] else 'DIFFERS'}: {report['passages_index']} "
+                   f"of {report['passages_store']} passages, {report['documents_index']} of "
+                   f"{report['documents_store']} documents, {len(report['missing'])} missing, "
+                   f"{len(report['extra'])} extra, {report['pending']} outbox rows pending")
+    if not report["ok"]:
+        sys.exit(1)
+
+
+@index.command("rebuild")
+@FORMAT
+@click.pass_obj
+def index_rebuild(obj: Ctx, fmt: str) -> None:
+    """Rebuild the index from the store (the store is the source of truth)."""
+    n = obj.store().rebuild_index()
+    if fmt == "json":
+        _json({"passages": n})
+    else:
+        click.echo(f"index rebuilt: {n} passages")
+
+
+@cli.group(cls=FullHelpGroup)
 def user() -> None:
     """Accounts of the Medical Advisory Board (admins, editors, reviewers)."""
 

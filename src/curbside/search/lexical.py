@@ -1,8 +1,10 @@
-"""Lexical search over passages: FTS5 with BM25, safe for any user text.
+"""Lexical search over passages: BM25 in the tantivy index (store/index.py), safe for any
+user text.
 
-User text never reaches FTS5's query syntax: it is cut into word tokens, each quoted, and
-joined with OR, so quotes, NEAR(, AND/OR/NOT, *, -, parentheses and 100 kB of text are
-all just words.
+User text never reaches a query syntax: it is cut into word tokens, each quoted, and joined
+with OR, so quotes, NEAR(, AND/OR/NOT, *, -, parentheses and 100 kB of text are all just
+words. `fts_query` makes the same OR of quoted words for FTS5, which the article library
+(a small table) still uses.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import tantivy
+
+from curbside.store.index import Part, ints
 from curbside.store.sqlite import Store
 
 MAX_TERMS = 48
@@ -60,77 +65,94 @@ def fts_query(text: str) -> str | None:
     return " OR ".join(f'"{w}"' for w in seen)
 
 
+def query_terms(text: str) -> list[str]:
+    """The words of `text` that a query keeps (as `fts_query`), for the tantivy index."""
+    expr = fts_query(text)
+    return [w.strip('"') for w in expr.split(" OR ")] if expr else []
+
+
 def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str] | None = None,
            section: str | None = None, status: str | None = None, limit: int = 10
            ) -> list[Hit]:
     """BM25-ranked passages for `text`, optionally filtered; best first.
 
-    The top `limit` row ids are chosen first (joining the tables only when a filter needs
-    them); metadata and snippets are then fetched for those rows alone.
+    Ranking and filtering happen inside the tantivy index (store/index.py); SQLite is read
+    only for the `limit` passages returned, by primary key.
     """
-    query = fts_query(text)
-    if query is None or limit <= 0:
+    words = query_terms(text)
+    if not words or limit <= 0:
         return []
-    where = ["passages_fts MATCH ?"]
-    args: list[Any] = [query]
+    idx = store.index.passages
+    searcher = idx.searcher()
+    quoted = " ".join(f'"{w}"' for w in words)
+    query = idx.parse(quoted, ["text"])
+    filters = []
     if tier:
-        where.append("s.tier = ?")
-        args.append(tier)
+        filters.append(idx.term("tier", tier))
     if status:
-        where.append("s.status = ?")
-        args.append(status)
+        filters.append(idx.term("status", status))
     if section:
-        where.append("(p.section = ? OR p.title LIKE ?)")
-        args += [section.lower().replace(" ", "_"), f"%{section}%"]
+        code = section.lower().replace(" ", "_")
+        filters.append(tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, idx.term("section", code)),
+            (tantivy.Occur.Should, idx.parse(f'"{_clean(section)}"', ["title"]))]))
     if drugs:
-        marks = ",".join("?" * len(drugs))
-        where.append(f"p.source_id IN (SELECT source_id FROM source_drugs WHERE drug IN ({marks}))")
-        args += drugs
-    joins = ("JOIN passages p ON p.id = passages_fts.rowid JOIN sources s ON s.id = p.source_id"
-             if len(where) > 1 else "")
+        filters.append(tantivy.Query.term_set_query(idx.schema, "drug", list(drugs)))
+    if filters:
+        # Filters only select: a zero constant score keeps them out of the BM25 sum.
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query)]
+            + [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters])
     pool = max(CANDIDATES, int(limit))
-    ranked = store.db.execute(
-        f"SELECT passages_fts.rowid, bm25(passages_fts, 1.0, 2.0) AS score FROM passages_fts "
-        f"{joins} WHERE {' AND '.join(where)} ORDER BY score LIMIT ?", [*args, pool]
-    ).fetchall()
-    if not ranked:
+    found = searcher.search(query, pool, count=False).hits
+    if not found:
         return []
-    ranked = _with_document_scores(store, query, ranked)[:int(limit)]
+    addrs = [a for _, a in found]
+    pids = ints(searcher.fast_field_values("pid", addrs))
+    owners = ints(searcher.fast_field_values("owner", addrs))
+    ranked = _with_document_scores(store.index.documents, quoted,
+                                   [(p, o, float(sc)) for (sc, _), p, o
+                                    in zip(found, pids, owners, strict=True)])[:int(limit)]
     ids = [r[0] for r in ranked]
     marks = ",".join("?" * len(ids))
     rows = {r["id"]: r for r in store.db.execute(
         f"SELECT p.id, p.source_id, p.section, p.title, p.text, s.title AS source_title, s.tier, "
         f"s.status FROM passages p JOIN sources s ON s.id = p.source_id WHERE p.id IN ({marks})",
         ids)}
-    words = [w.strip('"') for w in query.split(" OR ")]
+    # An id the index still holds but SQLite no longer does (a change not yet applied) is
+    # skipped: SQLite is the truth.
     return [Hit(i, r["source_id"], r["source_title"], r["tier"], r["status"], r["section"],
-                r["title"], snippet(r["text"], words), -float(score))
+                r["title"], snippet(r["text"], words), score)
             for i, score in ranked if (r := rows.get(i)) is not None]
 
 
-def _with_document_scores(store: Store, query: str, ranked: list[Any]) -> list[tuple[int, float]]:
+def _clean(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _with_document_scores(docs_index: Part, quoted: str, ranked: list[tuple[int, int, float]]
+                          ) -> list[tuple[int, float]]:
     """Re-rank candidate passages by their own BM25 plus their whole document's (research).
 
     Whole-document BM25 finds the abstract whose parts together match (recall@1 on
     PubMedQA: 0.967 passages alone, 0.978 whole abstracts; docs/benchmarks.md); the
     passage score keeps the section that matches best on top within a document.
     """
-    ids = [r[0] for r in ranked]
-    marks = ",".join("?" * len(ids))
-    owner = dict(store.db.execute(
-        f"SELECT p.id, s.rowid FROM passages p JOIN sources s ON s.id = p.source_id "
-        f"WHERE p.id IN ({marks}) AND s.tier = 'research'", ids).fetchall())
-    # The best documents in one ranked query (cheap: FTS5 ranks inside the index); a
-    # candidate whose document is not among them gets no document bonus.
-    doc_score = dict(store.db.execute(
-        "SELECT rowid, bm25(documents_fts, 2.0, 1.0) AS sc FROM documents_fts "
-        "WHERE documents_fts MATCH ? ORDER BY sc LIMIT ?", (query, DOCUMENTS)).fetchall())
+    doc_score: dict[int, float] = {}
+    if any(owner >= 0 for _, owner, _ in ranked):
+        # The best documents in one ranked query; a candidate whose document is not among
+        # them gets no document bonus.
+        searcher = docs_index.searcher()
+        found = searcher.search(docs_index.parse(quoted, ["text"]), DOCUMENTS, count=False).hits
+        if found:
+            docs = ints(searcher.fast_field_values("doc", [a for _, a in found]))
+            doc_score = {d: float(sc) for (sc, _), d in zip(found, docs, strict=True)}
     # A passage outside the research tier (a label section, a recommendation) is its own
     # document: its score counts twice, which keeps the tiers on one scale.
-    scored = [(pid, score + DOCUMENT_WEIGHT * (doc_score.get(owner[pid], 0.0) if pid in owner
+    scored = [(pid, score + DOCUMENT_WEIGHT * (doc_score.get(owner, 0.0) if owner >= 0
                                                else score))
-              for pid, score in ranked]
-    return sorted(scored, key=lambda x: x[1])
+              for pid, owner, score in ranked]
+    return sorted(scored, key=lambda x: -x[1])
 
 
 def snippet(text: str, words: list[str], width: int = 160) -> str:

@@ -284,6 +284,44 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX reports_open ON reports(status, article_id);
     """,
+    # 7: the passage and document index moves to tantivy (store/index.py), fed by an outbox
+    # that these triggers fill in the same transaction as every passage change; the FTS5
+    # tables of passages and documents go (the article library keeps its own FTS5 table).
+    # The index of a migrated store is built from SQLite on first use.
+    """
+    DROP TRIGGER passages_ad;
+    DROP TABLE passages_fts;
+    DROP TABLE documents_fts;
+    CREATE TABLE index_outbox (
+        seq  INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so "applied up to" is exact
+        kind TEXT NOT NULL CHECK (kind IN ('p', 'd')),   -- passage, or research document
+        ref  INTEGER NOT NULL                    -- passages.id, or sources.rowid
+    );
+    CREATE TRIGGER outbox_passage_ai AFTER INSERT ON passages BEGIN
+        INSERT INTO index_outbox(kind, ref) VALUES ('p', new.id);
+    END;
+    CREATE TRIGGER outbox_passage_au AFTER UPDATE ON passages BEGIN
+        INSERT INTO index_outbox(kind, ref) VALUES ('p', new.id);
+    END;
+    CREATE TRIGGER outbox_passage_ad AFTER DELETE ON passages BEGIN
+        INSERT INTO index_outbox(kind, ref) VALUES ('p', old.id);
+    END;
+    CREATE TRIGGER outbox_source_ai AFTER INSERT ON sources WHEN new.tier = 'research' BEGIN
+        INSERT INTO index_outbox(kind, ref) VALUES ('d', new.rowid);
+    END;
+    CREATE TRIGGER outbox_source_ad AFTER DELETE ON sources WHEN old.tier = 'research' BEGIN
+        INSERT INTO index_outbox(kind, ref) VALUES ('d', old.rowid);
+    END;
+    -- Status and tier are filter terms of every passage of the source.
+    CREATE TRIGGER outbox_source_au AFTER UPDATE OF status, tier, title ON sources BEGIN
+        INSERT INTO index_outbox(kind, ref) SELECT 'p', id FROM passages
+            WHERE source_id = new.id;
+        INSERT INTO index_outbox(kind, ref) SELECT 'd', new.rowid WHERE new.tier = 'research';
+    END;
+    -- The index records this id, so an index folder that belongs to another store (a copied
+    -- or replaced file) is rebuilt rather than trusted.
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,7 +1,9 @@
-"""The embedded evidence store: one SQLite file, WAL mode, FTS5 kept in step by triggers.
+"""The embedded evidence store: one SQLite file (WAL mode), the source of truth, and the
+tantivy index of its passages beside it (store/index.py), kept in step through an outbox.
 
-Writers take the lock with BEGIN IMMEDIATE and hold one transaction per input file, so a
-killed ingest leaves the store as it was before that file; readers keep reading (WAL).
+Writers take the lock with BEGIN IMMEDIATE; readers keep reading (WAL). After each commit
+that changed passages, the index applies the outbox (unless the caller defers it, as bulk
+ingest does, to apply once per file).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curbside.errors import NotFound, StoreError
 from curbside.model import Source
 from curbside.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from curbside.store.index import EvidenceIndex
 
 
 def _now() -> str:
@@ -54,7 +59,10 @@ class Store:
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open the store at {self.path}: {e}") from e
         self.db.row_factory = sqlite3.Row
-        self._unindexed: list[int] = []      # passages written, not yet in passages_fts
+        self._index: EvidenceIndex | None = None
+        self.defer_index = False       # True: commits leave the outbox for catch_up_index()
+        self._outbox_at_begin = 0
+        self._prune_to = 0             # outbox rows the index has applied (safe to delete)
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -92,24 +100,76 @@ class Store:
         except sqlite3.OperationalError as e:
             raise StoreError(f"the store at {self.path} is busy: {e}") from e
         try:
+            self._prune_outbox()
+            self._outbox_at_begin = self._outbox_top()
             yield self.db
-            self.flush_index()
+            changed = self._outbox_top() != self._outbox_at_begin
         except BaseException:
-            self._unindexed.clear()
             self.db.execute("ROLLBACK")
             raise
         else:
             self.db.execute("COMMIT")
+        if changed and not self.defer_index:
+            self.catch_up_index()
 
-    def flush_index(self) -> None:
-        """Add the passages written so far to the full-text index, in one statement per
-        thousand (inside the caller's transaction, so the index never lags a commit)."""
-        ids, self._unindexed = self._unindexed, []
-        for i in range(0, len(ids), 1000):
-            chunk = ids[i:i + 1000]
-            marks = ",".join("?" * len(chunk))
-            self.db.execute(f"INSERT INTO passages_fts(rowid, text, title) SELECT id, text, "
-                            f"title FROM passages WHERE id IN ({marks})", chunk)
+    # -- the search index -----------------------------------------------------------------
+    @property
+    def index(self) -> EvidenceIndex:
+        """The tantivy index, opened on first use and brought up to date (replay on open)."""
+        if self._index is None:
+            from curbside.store.index import open_index
+
+            self._index = open_index(self.path)
+            self.catch_up_index()
+        return self._index
+
+    def catch_up_index(self) -> int:
+        """Apply the outbox to the index now (see store/index.py); -1 if another process
+        holds the index writer, 0 inside a transaction (applied after its commit)."""
+        idx = self.index
+        if self.db.in_transaction:
+            return 0
+        n = idx.catch_up(self.db, self.store_id)
+        if n >= 0:
+            self._prune_to = idx.meta()[0] or 0
+        return n
+
+    def rebuild_index(self) -> int:
+        """Rebuild the index from SQLite; returns the passages indexed."""
+        from curbside.store.index import open_index
+
+        self._index = open_index(self.path)
+        n = self._index.rebuild(self.db, self.store_id)
+        self._prune_to = self._index.meta()[0] or 0
+        return n
+
+    def check_index(self) -> dict[str, Any]:
+        """Compare the index with the tables (ids, counts, pending outbox rows)."""
+        from curbside.store.index import open_index
+
+        return open_index(self.path).check(self.db, self.store_id).as_dict()
+
+    @property
+    def store_id(self) -> str:
+        return self.get_meta("store_id") or ""
+
+    def _outbox_top(self) -> int:
+        try:
+            row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = "
+                                  "'index_outbox'").fetchone()
+        except sqlite3.OperationalError:
+            return 0      # a store still being migrated: no outbox yet
+        return int(row[0]) if row else 0
+
+    def _prune_outbox(self) -> None:
+        """Delete outbox rows the index has applied (inside a write transaction we hold)."""
+        if self._prune_to <= 0 or self.schema_version < 7:
+            return
+        self.db.execute("DELETE FROM index_outbox WHERE seq <= ?", (self._prune_to,))
+        self.db.execute("INSERT INTO meta(key, value) VALUES ('index_outbox_pruned', ?) ON "
+                        "CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), "
+                        "CAST(excluded.value AS INTEGER))", (str(self._prune_to),))
+        self._prune_to = 0
 
     def close(self) -> None:
         self.db.close()
@@ -134,14 +194,12 @@ class Store:
             return PutResult(sid, "unchanged", [])
         action = "updated" if row else "added"
         if row:
-            self.flush_index()       # the delete trigger removes only what is indexed
-            self._unindex_document(sid)
             self.db.execute("DELETE FROM sources WHERE id = ?", (sid,))
         status, superseded_by = src.status, src.superseded_by
         newer = self._newer_version_of(src)
         if newer:
             status, superseded_by = "superseded", newer
-        cur = self.db.execute(
+        self.db.execute(
             "INSERT INTO sources(id, key, tier, title, version, issuer, year, published, "
             "effective, url, identifiers, status, superseded_by, supersedes, classes, meta, "
             "content_hash, origin, retrieved_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -149,9 +207,6 @@ class Store:
              src.effective, src.url, json.dumps(src.identifiers), status, superseded_by,
              src.supersedes, json.dumps(src.classes), json.dumps(src.meta, default=str), digest,
              origin, _now()))
-        if src.tier == "research":       # see migration 4: abstracts are ranked whole
-            self.db.execute("INSERT INTO documents_fts(rowid, title, body) VALUES (?, ?, ?)",
-                            (cur.lastrowid, src.title, " ".join(p.text for p in src.passages)))
         self.db.executemany("INSERT OR IGNORE INTO source_drugs(source_id, drug) VALUES (?, ?)",
                             [(sid, d) for d in src.drugs])
         self.db.executemany(
@@ -164,7 +219,6 @@ class Store:
               _json(p.facts))
              for i, p in enumerate(src.passages)])
         passage_ids = self._passage_ids(sid)
-        self._unindexed += passage_ids
         tagged = [(tag, pid) for pid, p in zip(passage_ids, src.passages, strict=True)
                   for tag in {a.lower() for a in p.about}]
         self.db.executemany("INSERT OR IGNORE INTO passage_tags(tag, passage_id) VALUES (?, ?)",
@@ -172,8 +226,6 @@ class Store:
         superseded = [] if newer else self._supersede_older(src)
         if src.supersedes:
             superseded += self._supersede_document(src.supersedes, sid)
-        if not self.db.in_transaction:
-            self.flush_index()       # a caller outside transaction(): index at once
         return PutResult(sid, action, superseded)
 
     def _passage_ids(self, sid: str) -> list[int]:
@@ -210,20 +262,8 @@ class Store:
 
     def delete_key(self, key: str) -> int:
         """Remove every version of a document (PubMed DeleteCitation); returns how many."""
-        self.flush_index()
-        for (sid,) in self.db.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchall():
-            self._unindex_document(sid)
         cur = self.db.execute("DELETE FROM sources WHERE key = ?", (key,))
         return cur.rowcount
-
-    def _unindex_document(self, sid: str) -> None:
-        """Remove a source's row from the contentless document index (same title and text
-        as were indexed, which FTS5's 'delete' needs)."""
-        self.db.execute(
-            "INSERT INTO documents_fts(documents_fts, rowid, title, body) "
-            "SELECT 'delete', s.rowid, s.title, coalesce((SELECT group_concat(text, ' ') FROM "
-            "(SELECT text FROM passages WHERE source_id = s.id ORDER BY position)), '') "
-            "FROM sources s WHERE s.id = ? AND s.tier = 'research'", (sid,))
 
     def get_source(self, source_id: str) -> dict[str, Any]:
         row = self.db.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()

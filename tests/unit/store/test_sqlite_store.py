@@ -95,8 +95,10 @@ def test_the_document_index_follows_research_records(tmp_path: Path) -> None:
             Passage(section="results", text=text)])
 
     def docs(word: str) -> int:
-        return store.db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts "
-                                "MATCH ?", (word,)).fetchone()[0]
+        idx = store.index.documents
+        idx.index.reload()
+        q = idx.parse(f'"{word}"', ["text"])
+        return len(idx.searcher().search(q, 10, count=False).hits)
 
     put(store, abstract("zanzibarine lowered pain"))
     assert docs("zanzibarine") == 1
