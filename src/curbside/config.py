@@ -1,26 +1,26 @@
 """Settings: one typed object, read from the environment (prefix CURBSIDE_).
 
 Every field has a default and a one-line description; docs/settings.md lists them and a
-test fails when one is undocumented.
+test fails when one is undocumented. The base class (settings_base.py) is a small stand-in
+for pydantic-settings with the same shape, because importing pydantic cost most of the
+start-up time of every `curbside` command.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from curbside.settings_base import EnvSettings, Field
 
 
 def _default_db() -> Path:
+    from platformdirs import user_data_dir
+
     return Path(user_data_dir("curbside", appauthor=False)) / "curbside.db"
 
 
-class Settings(BaseSettings):
+class Settings(EnvSettings, env_prefix="CURBSIDE_"):
     """Curbside's settings; each can be set as an environment variable CURBSIDE_<NAME>."""
-
-    model_config = SettingsConfigDict(env_prefix="CURBSIDE_", extra="ignore")
 
     db: Path = Field(default_factory=_default_db,
                      description="Path of the SQLite store file (default: per-user data dir).")
@@ -36,4 +36,4 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (e.g. --db) on top."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    return Settings(**clean)

@@ -31,6 +31,13 @@ _META_FIELDS = ("generic_name", "brand_name", "substance_name", "pharm_class_epc
                 "pharm_class_moa", "rxcui", "manufacturer_name", "route", "product_type")
 
 
+def _original_packager(value: object) -> bool | None:
+    """openFDA's `is_original_packager` (a list of one boolean), or None when absent."""
+    if isinstance(value, list) and value and isinstance(value[0], bool):
+        return value[0]
+    return value if isinstance(value, bool) else None
+
+
 def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
     """Yield one label `Source` per openFDA record in the file."""
     try:
@@ -106,7 +113,11 @@ def parse_record(record: Any, path: str, where: str) -> Source:
     if not isinstance(raw_openfda, dict) or not raw_openfda:
         warnings.append("no openfda block: names, manufacturer and classes unknown")
         raw_openfda = {}
-    meta = {k: _strings(raw_openfda.get(k)) for k in _META_FIELDS if raw_openfda.get(k)}
+    meta: dict[str, Any] = {k: _strings(raw_openfda.get(k)) for k in _META_FIELDS
+                            if raw_openfda.get(k)}
+    packager = _original_packager(raw_openfda.get("is_original_packager"))
+    if packager is not None:        # which label speaks for a drug: store/labels.py
+        meta["original_packager"] = packager
     passages = _passages(record, path, where)
     if not passages:
         raise InputError("record has no label section text", path=path, record=where)

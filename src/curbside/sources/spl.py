@@ -100,6 +100,10 @@ def parse_document(root: etree._Element, path: str) -> Source:
     doc_type = root.find("v:code", _N)
     meta = {"document_title": printed_title, "product_names": products, "generic_names": generics,
             "document_type": doc_type.get("displayName") if doc_type is not None else None}
+    # A repackager's product names the original product's NDC (definingMaterialKind), as
+    # FDA's openfda code decides `is_original_packager`; used by store/labels.py.
+    repackaged = root.find(".//v:asEquivalentEntity/v:definingMaterialKind", _N) is not None
+    meta_flags = {"original_packager": not repackaged}
     identifiers = {"set_id": set_id, "version": version or "",
                    "spl_id": _attr(root, "v:id", "root")}
     return Source(
@@ -107,7 +111,7 @@ def parse_document(root: etree._Element, path: str) -> Source:
         issuer=manufacturer, year=year, effective=effective,
         url=DAILYMED_URL.format(set_id=set_id),
         identifiers={k: v for k, v in identifiers.items() if v}, drugs=drugs,
-        meta={k: v for k, v in meta.items() if v}, warnings=warnings,
+        meta={k: v for k, v in meta.items() if v} | meta_flags, warnings=warnings,
     )
 
 
