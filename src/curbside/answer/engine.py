@@ -11,6 +11,7 @@ from curbside.answer.interactions import check_pairs
 from curbside.answer.understand import understand
 from curbside.errors import InputError
 from curbside.knowledge.lexicon import Lexicon
+from curbside.store.labels import choose_labels
 from curbside.store.sqlite import Store
 
 _lexicons: dict[tuple[str, int], Lexicon] = {}
@@ -50,8 +51,20 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
     successors = _successor_titles(store, evidence)
     ans = compose(u, audience, evidence, rules, successors, check_pairs(store, u, rules))
     ans.setdefault("interactions", [])      # every pair checked (answer/interactions.py)
+    _label_choice(store, u, ans)
     ans["context"] = u.as_context()
     return ans
+
+
+def _label_choice(store: Store, u: Any, ans: dict[str, Any]) -> None:
+    """Say which label speaks for each asked drug and how many others the store holds
+    (store/labels.py): `label_choice`, and `other_labels` on that label's reference."""
+    chosen = choose_labels(store.db, [d.name for d in u.drugs])
+    ans["label_choice"] = [c.as_dict() for c in chosen.values()]
+    others = {c.source_id: c.others for c in chosen.values()}
+    for ref in ans.get("references") or []:
+        if ref.get("source_id") in others:
+            ref["other_labels"] = others[ref["source_id"]]
 
 
 def _successor_titles(store: Store, evidence: list[Any]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import vocabulary
 from curbside.search.lexical import search
+from curbside.store.labels import choose_labels
 from curbside.store.sqlite import Store, passage_row, source_row
 
 SAFETY_SECTIONS = ("boxed_warning", "contraindications", "warnings_and_cautions", "warnings",
@@ -203,11 +204,15 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
                   vocabulary()["classes"]]
     if not drug_names:
         return
-    marks = ",".join("?" * len(drug_names))
+    # One label per drug: the one store/labels.py chooses (of possibly hundreds).
+    chosen = choose_labels(store.db, drug_names)
+    if not chosen:
+        return
+    pairs = [x for c in chosen.values() for x in (c.drug, c.source_id)]
+    marks = ",".join("(?, ?)" for _ in chosen)
     rows = [passage_row(r) for r in store.db.execute(
-        f"SELECT p.*, sd.drug AS subject FROM source_drugs sd JOIN sources s ON s.id = "
-        f"sd.source_id JOIN passages p ON p.source_id = s.id WHERE sd.drug IN ({marks}) AND "
-        f"s.tier = 'label' AND s.status = 'current' AND s.origin != 'pack'", drug_names)]
+        f"SELECT p.*, sd.drug AS subject FROM source_drugs sd JOIN passages p ON p.source_id = "
+        f"sd.source_id WHERE (sd.drug, sd.source_id) IN (VALUES {marks})", pairs)]
     srcs = _sources(store, {r["source_id"] for r in rows})
     terms = {name: subject_terms(name, ents) for name, ents in subjects}
     for r in rows:

@@ -32,6 +32,7 @@ from curbside.answer.evidence import Evidence, RuleMatch, broad_classes, subject
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import PACK_DIR, display_name, vocabulary
 from curbside.knowledge.pharm_classes import class_name
+from curbside.store.labels import choose_labels
 from curbside.store.sqlite import Store, passage_row, source_row
 
 # Label sections whose sentences count as interaction claims (openFDA field names).
@@ -136,9 +137,12 @@ def partner_terms(store: Store, name: str, ents: set[str]) -> list[str]:
     FDA pharmacologic class names on B's own labels ("HMG-CoA reductase inhibitors")."""
     terms = set(subject_terms(name, ents - broad_classes()))
     if not _is_class(name):
+        # Its speaking label's classes (store/labels.py), not those of every label it has.
+        chosen = choose_labels(store.db, [name]).get(name)
         for (meta,) in store.db.execute(
                 "SELECT s.meta FROM source_drugs sd JOIN sources s ON s.id = sd.source_id "
-                "WHERE sd.drug = ? AND s.tier = 'label' AND s.status = 'current'", (name,)):
+                "WHERE sd.drug = ? AND s.tier = 'label' AND s.status = 'current' AND "
+                "(s.origin = 'pack' OR s.id = ?)", (name, chosen.source_id if chosen else "")):
             m = json.loads(meta)
             for raw in (m.get("pharm_class_epc") or []) + (m.get("pharm_class_moa") or []):
                 terms.update(_class_forms(class_name(raw)))
@@ -172,12 +176,14 @@ def _label_findings(store: Store, a: tuple[str, set[str]], b: tuple[str, set[str
     if not terms:
         return []
     pattern = _pattern(tuple(terms))
+    chosen = choose_labels(store.db, [name_a]).get(name_a)   # one label per drug
+    if chosen is None:
+        return []
     marks = ",".join("?" * len(LABEL_SECTIONS))
     rows = store.db.execute(
-        f"SELECT p.*, s.id AS sid FROM source_drugs sd JOIN sources s ON s.id = sd.source_id "
-        f"JOIN passages p ON p.source_id = s.id WHERE sd.drug = ? AND s.tier = 'label' AND "
-        f"s.status = 'current' AND s.origin != 'pack' AND p.section IN ({marks}) "
-        f"ORDER BY s.id, p.position", (name_a, *LABEL_SECTIONS)).fetchall()
+        f"SELECT p.*, s.id AS sid FROM sources s JOIN passages p ON p.source_id = s.id "
+        f"WHERE s.id = ? AND p.section IN ({marks}) ORDER BY p.position",
+        (chosen.source_id, *LABEL_SECTIONS)).fetchall()
     out = []
     for r in rows:
         body = str(r["text"])
