@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import shared
+
 from curbside.answer.engine import answer_question
 from curbside.ingest import ingest_file
 from curbside.model import Passage, Source
 from curbside.store import init_store
 from curbside.store.labels import choose_labels
 from curbside.store.sqlite import Store
-from tests.conftest import shared
 
 
 def label(set_id: str, *, effective: str, version: str = "1", original: bool | None = None,
