@@ -90,30 +90,50 @@ def init(obj: Ctx, no_starter_pack: bool, fmt: str) -> None:
 @click.pass_obj
 def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool) -> None:
     """Ingest files (paths, folders, globs; '-' for standard input) of one FORMAT."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    import os
+    import time
 
-    from curbside.ingest import expand_paths, ingest_file
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from curbside.ingest import expand_paths, ingest_file, ingest_run
 
     store = obj.store()
     files = expand_paths(format_, list(paths))
+    sizes = [os.path.getsize(f) if f != "-" and os.path.isfile(f) else 0 for f in files]
     results = []
     err = sys.stderr
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[records]} records"),
+    # Progress in bytes read (so the ETA holds across files of any size), with records/s.
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[records]:,} records, {task.fields[rate]} "
+                                   "rec/s, file {task.fields[file]}"),
+                        TextColumn("ETA"), TimeRemainingColumn(),
                         disable=quiet or fmt == "json", transient=True)
-    with progress as bar:
-        task = bar.add_task(f"ingest {format_}", total=len(files), records=0)
-        count = [0]
+    with progress as bar, ingest_run(store) as run:
+        task = bar.add_task(f"ingest {format_}", total=sum(sizes) or None, records=0,
+                            rate="-", file=f"0/{len(files)}")
+        count, start, done = [0], time.perf_counter(), [0]
 
         def tick() -> None:
             count[0] += 1
             if count[0] % 200 == 0:
-                bar.update(task, records=count[0])
+                rate = count[0] / max(time.perf_counter() - start, 1e-6)
+                bar.update(task, records=count[0], rate=f"{rate:,.0f}")
 
-        for path in files:
-            res = ingest_file(store, format_, path, tick)
+        def at(pos: int) -> None:
+            bar.update(task, completed=done[0] + pos)
+
+        for i, path in enumerate(files):
+            bar.update(task, file=f"{i + 1}/{len(files)}")
+            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at)
             results.append(res)
-            bar.update(task, advance=1, records=count[0])
+            done[0] += sizes[i]
+            bar.update(task, completed=done[0], records=count[0])
             if res.error:
                 click.echo(f"error: {res.error}", err=True)
     warnings = [w for r in results for w in r.warnings]

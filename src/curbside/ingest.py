@@ -1,8 +1,14 @@
-"""Ingest files into the store: one transaction per file, bad files reported, good ones kept.
+"""Ingest files into the store: short batches, bad files reported and taken back, good
+ones kept.
 
-The readers in `curbside.sources` parse; this module decides what reaches the store. A file
-that fails anywhere leaves nothing behind (its transaction rolls back) and the run goes on
-with the next file.
+The readers in `curbside.sources` parse; this module decides what reaches the store.
+Records are written in batches of a few hundred, one short transaction each, so the site's
+own writes (articles, sign-ins, review actions) wait at most one batch for the write lock,
+never a whole file. Every batch is journalled under the run's id (store/journal.py): a file
+that fails anywhere has its batches taken back, so it leaves nothing behind, and the run
+goes on with the next file. The file's last batch drops its journal in the same
+transaction, so a file is either complete or undoable. The search index is brought up to
+date once per file (and every `INDEX_EVERY` records of a long one), not per batch.
 """
 
 from __future__ import annotations
@@ -11,8 +17,11 @@ import glob
 import io
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +30,12 @@ from curbside.errors import InputError, UserError
 from curbside.knowledge.interaction_lists import register_names
 from curbside.knowledge.lexicon import normalise_source_drugs, register_label_names
 from curbside.model import Deletion, Source
+from curbside.store import journal
 from curbside.store.sqlite import Store
+
+BATCH_RECORDS = 400           # records per write transaction ...
+BATCH_CHARS = 3_000_000       # ... or fewer when their text is long (labels)
+INDEX_EVERY = 20_000          # records between search-index catch-ups within one file
 
 FORMATS = ("openfda", "spl", "pubmed", "guideline", "onc")
 _SUFFIXES = {"openfda": (".json", ".jsonl", ".zip", ".ndjson"), "spl": (".xml",),
@@ -89,9 +103,30 @@ def reader_for(fmt: str) -> Callable[[BinaryIO, str], Iterator[Source | Deletion
     return import_module(f"curbside.sources.{fmt}").read  # type: ignore[no-any-return]
 
 
+@contextmanager
+def ingest_run(store: Store) -> Iterator[str]:
+    """One ingest run: first takes back the files of runs whose process died, then yields
+    the new run's id (its journal is dropped at the end)."""
+    run = uuid.uuid4().hex[:12]
+    with store.transaction() as db:
+        journal.undo_orphans(db)
+        journal.start_run(db, run, datetime.now(UTC).isoformat(timespec="seconds"))
+    try:
+        yield run
+    finally:
+        with store.transaction() as db:
+            journal.forget(db, run)
+
+
 def ingest_file(store: Store, fmt: str, path: str,
-                on_record: Callable[[], None] | None = None) -> FileResult:
-    """Ingest one file in one transaction; errors are recorded on the result, not raised."""
+                on_record: Callable[[], None] | None = None, *, run: str | None = None,
+                on_bytes: Callable[[int], None] | None = None) -> FileResult:
+    """Ingest one file in journalled batches; errors are recorded on the result, not raised.
+
+    `on_bytes` gets the file position after each batch (for a progress bar)."""
+    if run is None:
+        with ingest_run(store) as own:
+            return ingest_file(store, fmt, path, on_record, run=own, on_bytes=on_bytes)
     read = reader_for(fmt)
     res = FileResult(path)
     try:
@@ -100,30 +135,44 @@ def ingest_file(store: Store, fmt: str, path: str,
     except OSError as e:
         res.error = f"{path}: cannot open: {e.strerror or e}"
         return res
+    names: list[Source] = []        # lexicon additions, made when the file is complete
+    deferred, store.defer_index = store.defer_index, True
+    store.journal = (run, path)
     try:
-        with stream, store.transaction():
+        with stream:
+            batch: list[Source | Deletion] = []
+            chars = since_index = 0
             for item in read(stream, path):
                 res.records += 1
-                if isinstance(item, Deletion):
-                    res.deleted += store.delete_key(item.key)
-                else:
-                    normalise_source_drugs(store, item)
-                    put = store.put_source(item, origin=fmt)
-                    setattr(res, put.action, getattr(res, put.action) + 1)
-                    res.superseded += put.superseded
-                    res.warnings += [f"{path}: {w}" for w in item.warnings]
-                    if fmt in ("openfda", "spl") and item.status == "current":
-                        register_label_names(store, item)
-                    elif fmt == "onc":
-                        register_names(store, item)
+                batch.append(item)
+                if isinstance(item, Source):
+                    chars += sum(len(p.text) for p in item.passages)
                 if on_record:
                     on_record()
+                if len(batch) >= BATCH_RECORDS or chars >= BATCH_CHARS:
+                    _write(store, fmt, path, batch, res, names)
+                    since_index += len(batch)
+                    batch, chars = [], 0
+                    if since_index >= INDEX_EVERY:
+                        store.catch_up_index()
+                        since_index = 0
+                    if on_bytes:
+                        on_bytes(stream.tell())
             if res.records == 0:
                 raise InputError("no records found (empty file?)", path=path)
+            _write(store, fmt, path, batch, res, names, last=True)
     except InputError as e:
+        _take_back(store, run, path)
         res.error = str(e) if e.path else f"{path}: {e}"
         res.added = res.updated = res.unchanged = res.deleted = 0
         res.superseded = []
+    except BaseException:
+        _take_back(store, run, path)      # Ctrl-C, a bug: still nothing half-done
+        raise
+    finally:
+        store.journal = None
+        store.defer_index = deferred
+        store.catch_up_index()
     if res.superseded:  # articles citing what this file superseded get a new revision
         from curbside.review.living import refresh
         res.articles_redone, problems = refresh(store, res.superseded)
@@ -131,14 +180,49 @@ def ingest_file(store: Store, fmt: str, path: str,
     return res
 
 
+def _write(store: Store, fmt: str, path: str, batch: list[Source | Deletion], res: FileResult,
+           names: list[Source], last: bool = False) -> None:
+    """One batch in one transaction; the last also adds the file's names to the lexicon and
+    drops its journal, so the file's completion is atomic."""
+    with store.transaction():
+        for item in batch:
+            if isinstance(item, Deletion):
+                res.deleted += store.delete_key(item.key)
+                continue
+            normalise_source_drugs(store, item)
+            put = store.put_source(item, origin=fmt)
+            setattr(res, put.action, getattr(res, put.action) + 1)
+            res.superseded += put.superseded
+            res.warnings += [f"{path}: {w}" for w in item.warnings]
+            if (fmt in ("openfda", "spl") and item.status == "current") or fmt == "onc":
+                # Kept without their passages: only names and classes are needed.
+                names.append(item if fmt == "onc" else replace(item, passages=[]))
+        if last:
+            for src in names:
+                if fmt == "onc":
+                    register_names(store, src)
+                else:
+                    register_label_names(store, src)
+            if store.journal:
+                journal.forget(store.db, *store.journal)
+
+
+def _take_back(store: Store, run: str, path: str) -> None:
+    store.journal = None
+    with store.transaction() as db:
+        journal.undo(db, run, path)
+
+
 def ingest(store: Store, fmt: str, specs: list[str],
            on_file: Callable[[FileResult], None] | None = None,
            on_record: Callable[[], None] | None = None) -> IngestReport:
     """Ingest every file named by `specs`; a bad file is reported and the rest go on."""
     report = IngestReport(fmt)
-    for path in expand_paths(fmt, specs):
-        res = ingest_file(store, fmt, path, on_record)
-        report.files.append(res)
-        if on_file:
-            on_file(res)
+    paths = expand_paths(fmt, specs)
+    with ingest_run(store) as run:
+        for path in paths:
+            res = ingest_file(store, fmt, path, on_record, run=run)
+            report.files.append(res)
+            if on_file:
+                on_file(res)
     return report

@@ -322,6 +322,24 @@ MIGRATIONS: list[str] = [
     -- or replaced file) is rebuilt rather than trusted.
     INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16))));
     """,
+    # 7: ingest commits in batches (so the site's writes never wait for a whole file); the
+    # journal lets a failed file's batches be taken back (store/journal.py).
+    """
+    CREATE TABLE ingest_runs (
+        id         TEXT PRIMARY KEY,
+        pid        INTEGER NOT NULL,             -- a run whose process is gone is an orphan
+        started_at TEXT NOT NULL
+    );
+    CREATE TABLE ingest_journal (
+        seq       INTEGER PRIMARY KEY,
+        run       TEXT NOT NULL,
+        file      TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        action    TEXT NOT NULL CHECK (action IN ('added', 'replaced', 'deleted', 'status')),
+        before    TEXT                           -- JSON: the rows, or the old status
+    );
+    CREATE INDEX ingest_journal_run ON ingest_journal(run, file);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from curbside.errors import NotFound, StoreError
 from curbside.model import Source
+from curbside.store import journal
 from curbside.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class Store:
         self.defer_index = False       # True: commits leave the outbox for catch_up_index()
         self._outbox_at_begin = 0
         self._prune_to = 0             # outbox rows the index has applied (safe to delete)
+        self.journal: tuple[str, str] | None = None   # (run, file): ingest journals changes
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -194,7 +196,12 @@ class Store:
             return PutResult(sid, "unchanged", [])
         action = "updated" if row else "added"
         if row:
+            if self.journal:
+                journal.record(self.db, *self.journal, sid, "replaced",
+                               journal.snapshot(self.db, sid))
             self.db.execute("DELETE FROM sources WHERE id = ?", (sid,))
+        elif self.journal:
+            journal.record(self.db, *self.journal, sid, "added")
         status, superseded_by = src.status, src.superseded_by
         newer = self._newer_version_of(src)
         if newer:
@@ -246,9 +253,16 @@ class Store:
             "SELECT id, version, effective FROM sources WHERE key = ? AND id != ?",
             (src.key, sid)) if _version_key(row["version"], row["effective"]) < mine]
         for oid in older:
-            self.db.execute("UPDATE sources SET status = 'superseded', superseded_by = ? "
-                            "WHERE id = ?", (sid, oid))
+            self._set_superseded(oid, sid)
         return older
+
+    def _set_superseded(self, oid: str, by: str) -> None:
+        if self.journal:
+            old = self.db.execute("SELECT status, superseded_by FROM sources WHERE id = ?",
+                                  (oid,)).fetchone()
+            journal.record(self.db, *self.journal, oid, "status", dict(old))
+        self.db.execute("UPDATE sources SET status = 'superseded', superseded_by = ? "
+                        "WHERE id = ?", (by, oid))
 
     def _supersede_document(self, doc: str, by: str) -> list[str]:
         """Mark every version of another document (e.g. an older guideline) superseded."""
@@ -256,12 +270,16 @@ class Store:
         ids = [r[0] for r in self.db.execute("SELECT id FROM sources WHERE key = ? OR id = ?",
                                              (key, doc))]
         for oid in ids:
-            self.db.execute("UPDATE sources SET status = 'superseded', superseded_by = ? "
-                            "WHERE id = ?", (by, oid))
+            self._set_superseded(oid, by)
         return ids
 
     def delete_key(self, key: str) -> int:
         """Remove every version of a document (PubMed DeleteCitation); returns how many."""
+        if self.journal:
+            for (sid,) in self.db.execute("SELECT id FROM sources WHERE key = ?",
+                                          (key,)).fetchall():
+                journal.record(self.db, *self.journal, sid, "deleted",
+                               journal.snapshot(self.db, sid))
         cur = self.db.execute("DELETE FROM sources WHERE key = ?", (key,))
         return cur.rowcount
 
