@@ -52,9 +52,12 @@ _MONTHS = {m: i for i, m in enumerate(("jan feb mar apr may jun jul aug sep oct 
 def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
     """Yield a `Source` per PubmedArticle and a `Deletion` per DeleteCitation PMID."""
     stream = decompressed(stream, path)
+    # Only the elements read here produce events (the root's start, then whole records):
+    # a Python-level event per element was most of the reader's loop.
     events = etree.iterparse(
-        stream, events=("start", "end"), resolve_entities=False, no_network=True,
-        load_dtd=False, remove_comments=True, remove_pis=True, huge_tree=True)
+        stream, events=("start", "end"), tag=_EVENT_TAGS, resolve_entities=False,
+        no_network=True, load_dtd=False, remove_comments=True, remove_pis=True,
+        huge_tree=True)
     root_seen = False
     index = 0
     try:
@@ -81,6 +84,8 @@ def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
         where = f"after article {index}" if index else None
         message = exc.msg or str(exc)
         if not root_seen:
+            if events.root is not None:      # another root element: say which
+                _check_root(events.root, path)
             raise InputError(f"empty file or not XML, expected PubMed XML ({message})",
                              path=path) from None
         raise InputError(f"malformed XML at line {exc.lineno}: {message}", path=path,
@@ -88,7 +93,12 @@ def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read compressed file ({exc})", path=path) from None
     if not root_seen:
+        if events.root is not None:
+            _check_root(events.root, path)
         raise InputError("empty file, expected PubMed XML", path=path)
+
+
+_EVENT_TAGS = ("PubmedArticleSet", "PubmedArticle", "DeleteCitation", "PubmedBookArticle")
 
 
 def _check_root(element: Any, path: str) -> None:
@@ -148,8 +158,8 @@ def parse_article(article: Any, path: str, index: int) -> Source:
                                 title=label or (category.title() if category else "Abstract")))
     meta: dict[str, Any] = {
         "authors": _authors(art), "journal": journal, "publication_types": types,
-        "mesh": [_text(d) for d in citation.iterfind("MeshHeadingList/MeshHeading/"
-                                                     "DescriptorName") if _text(d)],
+        "mesh": [t for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")
+                 if (t := _text(d))],
         "design": design(types),
     }
     warnings = [] if passages else ["record has neither title nor abstract"]
@@ -221,4 +231,6 @@ def _month(raw: str) -> int | None:
 def _text(element: Any, *, keep_lines: bool = False) -> str:
     if element is None:
         return ""
+    if len(element) == 0:       # a leaf (names, dates, ids): its text, without itertext()
+        return clean_text(element.text or "", keep_lines=keep_lines)
     return clean_text("".join(element.itertext()), keep_lines=keep_lines)
