@@ -87,8 +87,12 @@ def init(obj: Ctx, no_starter_pack: bool, fmt: str) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @FORMAT
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Files read ahead in parallel processes while this one writes "
+                   "(helps with many files; each file read ahead is held in memory).")
 @click.pass_obj
-def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool) -> None:
+def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool,
+           jobs: int) -> None:
     """Ingest files (paths, folders, globs; '-' for standard input) of one FORMAT."""
     import os
     import time
@@ -101,7 +105,7 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
         TimeRemainingColumn,
     )
 
-    from curbside.ingest import expand_paths, ingest_file, ingest_run
+    from curbside.ingest import expand_paths, ingest_file, ingest_run, parse_ahead
 
     store = obj.store()
     files = expand_paths(format_, list(paths))
@@ -128,9 +132,9 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
         def at(pos: int) -> None:
             bar.update(task, completed=done[0] + pos)
 
-        for i, path in enumerate(files):
+        for i, (path, parsed) in enumerate(parse_ahead(format_, files, jobs)):
             bar.update(task, file=f"{i + 1}/{len(files)}")
-            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at)
+            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at, parsed=parsed)
             results.append(res)
             done[0] += sizes[i]
             bar.update(task, completed=done[0], records=count[0])

@@ -120,21 +120,30 @@ def ingest_run(store: Store) -> Iterator[str]:
 
 def ingest_file(store: Store, fmt: str, path: str,
                 on_record: Callable[[], None] | None = None, *, run: str | None = None,
-                on_bytes: Callable[[int], None] | None = None) -> FileResult:
+                on_bytes: Callable[[int], None] | None = None,
+                parsed: list[Source | Deletion] | str | None = None) -> FileResult:
     """Ingest one file in journalled batches; errors are recorded on the result, not raised.
 
-    `on_bytes` gets the file position after each batch (for a progress bar)."""
+    `on_bytes` gets the file position after each batch (for a progress bar). `parsed` is
+    the file already read by another process (`parse_ahead`): its records, or its error."""
     if run is None:
         with ingest_run(store) as own:
-            return ingest_file(store, fmt, path, on_record, run=own, on_bytes=on_bytes)
+            return ingest_file(store, fmt, path, on_record, run=own, on_bytes=on_bytes,
+                               parsed=parsed)
     read = reader_for(fmt)
     res = FileResult(path)
+    if isinstance(parsed, str) and parsed.startswith("cannot open: "):
+        res.error = f"{path}: {parsed}"
+        return res
     try:
-        stream: BinaryIO = (io.BytesIO(sys.stdin.buffer.read()) if path == "-"
+        stream: BinaryIO = (io.BytesIO() if parsed is not None
+                            else io.BytesIO(sys.stdin.buffer.read()) if path == "-"
                             else open(path, "rb"))  # noqa: SIM115
     except OSError as e:
         res.error = f"{path}: cannot open: {e.strerror or e}"
         return res
+    if parsed is not None:
+        read = _replay(parsed)
     names: list[Source] = []        # lexicon additions, made when the file is complete
     deferred, store.defer_index = store.defer_index, True
     store.journal = (run, path)
@@ -205,6 +214,53 @@ def _write(store: Store, fmt: str, path: str, batch: list[Source | Deletion], re
                     register_label_names(store, src)
             if store.journal:
                 journal.forget(store.db, *store.journal)
+
+
+def _replay(parsed: list[Source | Deletion] | str
+            ) -> Callable[[BinaryIO, str], Iterator[Source | Deletion]]:
+    """A reader over records parsed elsewhere (a parse error is raised where it was met)."""
+    def read(_stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
+        if isinstance(parsed, str):
+            raise InputError(parsed, path=path)
+        yield from parsed
+    return read
+
+
+def _parse_whole(fmt: str, path: str) -> list[Source | Deletion] | str:
+    """Read one file entirely (in a worker process): its records, or its one-line error."""
+    try:
+        with open(path, "rb") as stream:
+            return list(reader_for(fmt)(stream, path))
+    except OSError as e:
+        return f"cannot open: {e.strerror or e}"
+    except InputError as e:
+        text = str(e)
+        return text[len(path) + 2:] if text.startswith(f"{path}: ") else text
+
+
+def parse_ahead(fmt: str, paths: list[str], jobs: int
+                ) -> Iterator[tuple[str, list[Source | Deletion] | str | None]]:
+    """(path, parsed) for each path in order, up to `jobs` files read ahead in other
+    processes while this one writes; parsed is None for '-' (read here)."""
+    if jobs <= 1:
+        yield from ((p, None) for p in paths)
+        return
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque[tuple[str, Future[list[Source | Deletion] | str] | None]] = deque()
+        todo = iter(paths)
+        for path in todo:
+            pending.append((path, None if path == "-" else pool.submit(_parse_whole, fmt, path)))
+            if len(pending) > jobs:
+                break
+        while pending:
+            path, fut = pending.popleft()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append((nxt, None if nxt == "-" else pool.submit(_parse_whole, fmt, nxt)))
+            yield path, (fut.result() if fut is not None else None)
 
 
 def _take_back(store: Store, run: str, path: str) -> None:

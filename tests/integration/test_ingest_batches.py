@@ -104,3 +104,27 @@ def test_articles_are_created_while_a_long_ingest_runs(tmp_path: Path,
     assert res.error is None and res.added == 1000       # type: ignore[attr-defined]
     assert made >= 3                                     # they ran during the ingest
     assert site.db.execute("SELECT count(*) FROM articles").fetchone()[0] == made
+
+
+def test_jobs_read_files_ahead_with_the_same_outcome(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from tests.conftest import FIXTURES, run_cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(shared("pubmed", "pubmedqa_pqal_untitled.xml"), folder / "a.xml")
+    shutil.copy(FIXTURES / "pubmed" / "truncated.xml", folder / "b.xml")
+    shutil.copy(FIXTURES / "pubmed" / "articles.xml", folder / "c.xml")
+    outcomes = []
+    for jobs in ("1", "2"):
+        db = tmp_path / f"s{jobs}.db"
+        res = run_cli("ingest", "pubmed", str(folder), "--jobs", jobs, "--format", "json",
+                      db=db)
+        out = json.loads(res.stdout)
+        outcomes.append((res.returncode, out["added"], out["failed_files"], out["errors"]))
+        assert run_cli("index", "check", db=db).returncode == 0
+    assert outcomes[0] == outcomes[1]
+    returncode, added, failed, errors = outcomes[0]
+    assert returncode == 2 and failed == 1 and added > 1000 and "b.xml" in errors[0]
