@@ -189,14 +189,13 @@ def split_section(field_name: str, text: str) -> list[Passage]:
         minor = int(m.group(2))
         if m.group(1) != major or minor <= last_minor:
             continue
-        heading = _heading(text[m.end():].split(" ", _MAX_HEADING_WORDS + 1), caps=False)
+        heading = _heading(_first_words(text, m.end()), caps=False)
         if heading:
             cuts.append((m.start(), f"{m.group(1)}.{m.group(2)}", heading))
             last_minor = minor
     passages: list[Passage] = []
     preamble = text[: cuts[0][0]].strip() if cuts else text
-    lead = _heading(preamble[top.end():].split(" ", _MAX_HEADING_WORDS + 1), caps=True) \
-        if top else _heading(preamble.split(" ", _MAX_HEADING_WORDS + 1), caps=True)
+    lead = _heading(_first_words(preamble, top.end() if top else 0), caps=True)
     if top and lead:
         title, number = f"{major} {lead}", major
     elif lead and field_name == "boxed_warning":
@@ -211,6 +210,16 @@ def split_section(field_name: str, text: str) -> list[Passage]:
         passages.append(Passage(section=field_name, text=text[start:end].strip(),
                                 title=f"{number} {heading}", number=number, facts=dict(facts)))
     return passages
+
+
+def _first_words(text: str, start: int) -> list[str]:
+    """The words from `start` that a heading can use, from a window of the text: splitting
+    the whole rest of a long section at every candidate heading was most of the reader's
+    time."""
+    window = text[start:start + 1200]
+    if window.count(" ") <= _MAX_HEADING_WORDS and start + 1200 < len(text):
+        window = text[start:]       # very long words: fall back to the whole rest
+    return window.split(" ", _MAX_HEADING_WORDS + 1)
 
 
 def _heading(words: list[str], *, caps: bool) -> str:
