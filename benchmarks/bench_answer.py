@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=15, help="import-time rows to show")
     ap.add_argument("--slowest", type=int, default=5, help="slowest questions to list")
     ap.add_argument("--tmp", help="work folder (default: a fresh temp dir, removed after)")
+    ap.add_argument("--store", metavar="PATH",
+                    help="answer from this existing store (e.g. one loaded with "
+                         "make_corpus.py's files) instead of a fresh starter-pack store")
     ap.add_argument("--json", metavar="FILE", help="write the figures as JSON ('-' = stdout)")
     args = ap.parse_args(argv)
 
@@ -97,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
           if args.question else load_questions(Path(args.questions)))
     tmp = Path(args.tmp or tempfile.mkdtemp(prefix="curbside-bench-answer-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    db = tmp / "s.db"
+    db = Path(args.store) if args.store else tmp / "s.db"
     out: dict[str, Any] = {}
     try:
         t0 = now()
-        store = init_store(db)
+        store = init_store(db)      # an existing store is opened as it is
         if args.ingest_openfda:
             from curbside.ingest import ingest_file
 
