@@ -322,7 +322,7 @@ MIGRATIONS: list[str] = [
     -- or replaced file) is rebuilt rather than trusted.
     INSERT OR IGNORE INTO meta(key, value) VALUES ('store_id', lower(hex(randomblob(16))));
     """,
-    # 7: ingest commits in batches (so the site's writes never wait for a whole file); the
+    # 8: ingest commits in batches (so the site's writes never wait for a whole file); the
     # journal lets a failed file's batches be taken back (store/journal.py).
     """
     CREATE TABLE ingest_runs (
