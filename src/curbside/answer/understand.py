@@ -1,4 +1,4 @@
-"""Question understanding: drugs, classes, intents, populations, emergencies.
+"""Question understanding: drugs, classes, intents, populations (emergencies: triage.py).
 
 Everything here is matching against vocabulary data (`knowledge/pack/*.yaml` and the
 store's lexicon); nothing is guessed.
@@ -20,7 +20,7 @@ class Understanding:
     classes: list[str] = field(default_factory=list)           # named without a drug
     intents: list[str] = field(default_factory=list)
     populations: list[str] = field(default_factory=list)
-    emergency: bool = False
+    emergency: bool = False        # set by the engine from triage (answer/triage.py)
     unrecognised: list[str] = field(default_factory=list)
 
     @property
@@ -55,7 +55,6 @@ def understand(question: str, lexicon: Lexicon, context: dict[str, Any] | None =
     for pop, phrases in voc["populations"].items():
         if any(_phrase_in(p, text) for p in phrases):
             u.populations.append(pop)
-    u.emergency = any(_phrase_in(p, text) for p in voc["emergency"])
     if context:
         _carry_over(u, lexicon, context)
     if len(u.subjects) < 2 and "interaction" in u.intents and not context:
@@ -63,8 +62,6 @@ def understand(question: str, lexicon: Lexicon, context: dict[str, Any] | None =
         u.intents.remove("interaction")
     if len(u.subjects) >= 2 and "interaction" not in u.intents:
         u.intents.insert(0, "interaction")
-    if u.emergency and "overdose" not in u.intents:
-        u.intents.append("overdose")
     if not u.intents and (u.drugs or u.classes):
         u.intents.append("adverse_effects")
     return u
