@@ -106,6 +106,7 @@ def follow_emergency(ans: dict[str, Any], t: Triage) -> dict[str, Any]:
         for key in ("summary", "key_concerns", "sections", "references",
                     "follow_up_questions", "evidence_gaps", "interactions"):
             ans[key] = []
+        ans["alerts"] = t.alerts()            # a boxed warning belongs to the article
         ans["insufficient_evidence"], ans["insufficient_reason"] = False, None
         ans["triage"]["article"] = "withheld"
         return ans
@@ -151,11 +152,12 @@ def _alert(voc: Vocabulary, steps: list[str], have: set[str], register: str
     """One emergency alert: the first step, one more if another type fired, additions."""
     first = voc.data.steps[steps[0]]
     parts: list[str] = []
-    for key in steps:
-        text = getattr(voc.data.steps[key], register)
-        if voc.data.steps[key].type not in {voc.data.steps[p].type for p in steps[:steps.index(key)]}:
-            parts.append(text)
-    kinds = {voc.data.steps[s].type for s in steps}
+    kinds: set[str] = set()
+    for key in steps:             # one step per type: the most urgent of its kind
+        step = voc.data.steps[key]
+        if step.type not in kinds:
+            parts.append(getattr(step, register))
+            kinds.add(step.type)
     for add in voc.data.additions.values():
         if have & set(add.when) and kinds & set(add.applies_to):
             sentence = getattr(add, register)

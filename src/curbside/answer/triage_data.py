@@ -114,7 +114,8 @@ class TriageFile(_Strict):
             for key, item in items.items():
                 problems += [f"{kind} {key!r} names unknown signal {s!r}"
                              for s in item.when if s not in self.signals]
-        for key, step in [*self.steps.items(), *self.notes.items()]:
+        spoken: list[tuple[str, Step | Note]] = [*self.steps.items(), *self.notes.items()]
+        for key, step in spoken:
             for line in step.lines:
                 if line not in self.lines:
                     problems.append(f"{key!r} names unknown line {line!r}")

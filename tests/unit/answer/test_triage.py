@@ -29,7 +29,8 @@ def test_normalisation_makes_spellings_meet(raw: str, same_as: str) -> None:
 
 
 def test_numbers_stay_numbers() -> None:
-    assert normalise("temp 39.4, rr 6, took 100") == "temp 39.4 r 6 tok 100"  # "rr" and "took" fold, as the vocabulary does
+    # "rr" and "took" fold ("r", "tok"), as the vocabulary does; digits keep theirs.
+    assert normalise("temp 39.4, rr 6, took 100") == "temp 39.4 r 6 tok 100"
 
 
 # One question per emergency type, as people write it, with what its first step must say.
