@@ -43,7 +43,7 @@ def said(ans: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("name", list(SETS))
 def test_every_emergency_is_caught_with_its_first_step(pack_store, name: str) -> None:  # type: ignore[no-untyped-def]
-    missed, unsaid = [], []
+    missed, unsaid, mistyped = [], [], []
     for q in load(name):
         if not q["expect"]["emergency"]:
             continue
@@ -52,10 +52,13 @@ def test_every_emergency_is_caught_with_its_first_step(pack_store, name: str) ->
         if first.get("kind") != "emergency":
             missed.append(q["id"])
             continue
+        if q["expect"].get("type") and q["expect"]["type"] not in first["types"]:
+            mistyped.append(f'{q["id"]}: {first["types"]}')
         text = said(ans)
         unsaid += [f'{q["id"]}: /{rx}/' for rx in q["expect"].get("must", [])
                    if not re.search(rx, text, re.I)]
     assert not missed, f"emergencies missed: {missed}"
+    assert not mistyped, f"emergency of another type: {mistyped}"
     assert not unsaid, f"first steps not given: {unsaid}"
 
 

@@ -8,7 +8,7 @@ from curbside.answer.audience import AUDIENCES
 from curbside.answer.compose import compose
 from curbside.answer.evidence import gather, rule_matches
 from curbside.answer.interactions import check_pairs
-from curbside.answer.triage import assess, class_tokens, follow_emergency
+from curbside.answer.triage import assess, follow_emergency
 from curbside.answer.understand import understand
 from curbside.errors import InputError
 from curbside.knowledge.lexicon import Lexicon
@@ -47,10 +47,11 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
     """Answer one question from the store as a `curbside.answer/1` document."""
     q = validate_question(question, audience, max_chars)
     # Triage first, on the words alone: an emergency is never missed because of what
-    # follows. Recognised drugs can only add to it (a brand it does not list is an opioid).
+    # follows. The drugs recognised then refine it: a name is a medicine ("ate 2 of my
+    # metformin"), a brand it does not list is still an opioid.
     triage = assess(q, audience)
     u = understand(q, lexicon_for(store), context)
-    if class_tokens(u.drugs):
+    if u.drugs:
         triage = assess(q, audience, u.drugs)
     u.emergency = triage.emergency
     if set(triage.types) & {"overdose", "child_exposure"} and "overdose" not in u.intents:

@@ -67,12 +67,15 @@ def assess(question: str, audience: str = "clinician", drugs: Iterable[DrugLike]
     voc = vocabulary()
     text = voc.normalise(question)
     padded = _with_drug_tokens(voc, text, list(drugs)) + " "
-    found = [name for name, pats in voc.signals.items() if any(p.search(padded) for p in pats)]
+    words = set(padded.split())
+    found = [name for name, pats in voc.signals.items()
+             if any(p.search(padded, words) for p in pats)]
     t = Triage(text, found)
     have = set(found)
     fired = {r.step for r in voc.data.rules
              if all(s in have for s in r.all) and (not r.any or have & set(r.any))
-             and (not have & set(r.unless) or have & set(r.override))}
+             and (not have & set(r.unless) or have & set(r.override))
+             and not have & set(r.block)}
     t.steps = [s for s in voc.data.priority if s in fired]
     register = "patient" if audience == "patient" else "clinician"
     if t.steps:

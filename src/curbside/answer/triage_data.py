@@ -7,24 +7,28 @@ source. A broken file raises `PackError` naming the problem, never a half-workin
 
 Patterns are a small phrase language, matched on word boundaries over normalised text
 (see `normalise`): words; `(a|b c)` alternatives; `@group` any term of a group; `~` up to
-three words in between (`~6`: up to six); `#` any number, `#10+` a number of at least 10,
-`#9-` a number of at most 9; `word*` a word and any ending.
+three words in between (`~6`: up to six); `(a|b)?` optional; `#` any number, `#10+` a
+number of at least 10, `#9-` one of at most 9; `%10+` a *count* of at least 10 (a number
+not followed by a unit: "took 30" counts, "took 10 mg" and "for 10 years" do not);
+`word*` a word and any ending. Alternatives do not nest.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from curbside.errors import PackError
 
+_V = TypeVar("_V")
 DATA_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "pack" / "triage.yaml"
 TYPES = ("overdose", "child_exposure", "suicidal", "anaphylaxis", "bleeding", "toxidrome",
          "acute_event")
@@ -79,10 +83,12 @@ class Rule(_Strict):
     any: list[str] = Field(default_factory=list)       # and at least one of these
     unless: list[str] = Field(default_factory=list)    # and none of these ...
     override: list[str] = Field(default_factory=list)  # ... unless one of these is present
+    block: list[str] = Field(default_factory=list)     # and none of these, ever
 
 
 class Normalise(_Strict):
     quotes: dict[str, str]
+    written: dict[str, str]        # forms whose apostrophe or dots matter ("od'd")
     contractions: dict[str, str]
     spellings: dict[str, str]
     number_words: dict[str, int]
@@ -107,7 +113,7 @@ class TriageFile(_Strict):
         for i, r in enumerate(self.rules):
             if r.step not in self.steps:
                 problems.append(f"rule {i + 1} names unknown step {r.step!r}")
-            for s in [*r.all, *r.any, *r.unless, *r.override]:
+            for s in [*r.all, *r.any, *r.unless, *r.override, *r.block]:
                 if s not in self.signals:
                     problems.append(f"rule {i + 1} ({r.step}) names unknown signal {s!r}")
         for kind, items in (("addition", self.additions), ("note", self.notes)):
@@ -137,6 +143,12 @@ _APOSTROPHES = re.compile(r"(?<=[a-z])'(?=[a-z])")
 _NOT_WORD = re.compile(r"[^a-z0-9.]+")
 _STRAY_DOTS = re.compile(r"(?<![0-9])\.|\.(?![0-9])")
 _RUNS = re.compile(r"([a-z])\1+")       # "bleeeding", "bleeding" -> "bleding"
+_GLUED = re.compile(r"(?<=[0-9])(?=[a-z])")  # "4yo", "20mg" -> "4 yo", "20 mg"
+# Words after a number that make it a dose, a time or a measure rather than a count.
+UNITS = ("mg mgs mcg ug g gm gram grams ml mls cc unit units iu milligram milligrams microgram "
+         "micrograms minute minutes min mins hour hours hr hrs day days week weeks wk wks month "
+         "months year years yr yrs percent am pm lb lbs kg pound pounds degree degrees f c "
+         "times x").split()
 
 
 def fold(word: str) -> str:
@@ -144,11 +156,16 @@ def fold(word: str) -> str:
     return _RUNS.sub(r"\1", word)
 
 
+_UNIT_RX = "|".join(sorted({re.escape(fold(u)) for u in UNITS}, key=len, reverse=True))
+_EMPHASIS = re.compile(r"([a-z])\1{2,}")   # three or more of a letter: "soooo", "heeelp"
+
+
 @dataclass(frozen=True)
 class Normaliser:
     quotes: dict[str, str]
-    words: dict[str, str]          # folded word -> replacement (contractions, misspellings)
-    number_words: dict[str, int]   # folded number word -> value
+    written: list[tuple[re.Pattern[str], str]]
+    words: dict[str, str]          # word as written -> replacement (contractions, misspellings)
+    number_words: dict[str, int]
     amounts: list[tuple[re.Pattern[str], str]]
 
     def __call__(self, text: str) -> str:
@@ -156,15 +173,33 @@ class Normaliser:
         t = unicodedata.normalize("NFKC", text).lower()
         for k, v in self.quotes.items():
             t = t.replace(k, v)
+        for rx, repl in self.written:
+            t = rx.sub(repl, t)
         t = _APOSTROPHES.sub("", t)
+        t = _GLUED.sub(" ", _STRAY_DOTS.sub(" ", _NOT_WORD.sub(" ", t)))
+        words = " ".join(self._lookup(self.words, w) or w for w in t.split()).split()
         # Letter runs are folded in text and vocabulary alike, so "bleding", "bleeding"
         # and "bleeeding" meet; digits keep theirs ("100" stays 100).
-        t = fold(_STRAY_DOTS.sub(" ", _NOT_WORD.sub(" ", t)))
-        words = " ".join(self.words.get(w, w) for w in t.split()).split()
         t = fold(" ".join(self._numbers(words)))
         for rx, repl in self.amounts:
             t = rx.sub(repl, t)
         return t
+
+    @staticmethod
+    def _lookup(table: dict[str, _V], word: str) -> _V | None:
+        """A word's entry as written, else with emphasis undone ("caaant" -> "cant").
+
+        Only runs of three or more are undone: folding every double would make "odd"
+        the misspelling "od" and "by" the texting "bby".
+        """
+        if word in table:
+            return table[word]
+        if _EMPHASIS.search(word):
+            for repl in (r"\1\1", r"\1"):
+                hit = table.get(_EMPHASIS.sub(repl, word))
+                if hit is not None:
+                    return hit
+        return None
 
     def _numbers(self, words: list[str]) -> list[str]:
         """'twenty five' -> '25', 'forty' -> '40' (a run of number words is one number)."""
@@ -180,8 +215,9 @@ class Normaliser:
                 run.clear()
 
         for w in words:
-            if w in self.number_words:
-                run.append(self.number_words[w])
+            n = self._lookup(self.number_words, w)
+            if n is not None:
+                run.append(n)
             else:
                 flush()
                 out.append(w)
@@ -194,21 +230,45 @@ class Normaliser:
 _TOKEN = re.compile(r"\([^)]*\)\??|\S+")
 
 
-@dataclass(frozen=True)
 class Pattern:
-    source: str
-    regex: re.Pattern[str]
-    bounds: tuple[tuple[str, float, float], ...]     # (group, low, high) for `#` tokens
+    """One compiled pattern; its regular expression is built on first use.
 
-    def search(self, padded: str) -> bool:
-        """Whether the pattern matches `padded` (normalised text plus one trailing space)."""
+    Most patterns cannot start in any one question (see `anchors`), so a one-shot
+    `curbside ask` process compiles only the few it needs.
+    """
+
+    __slots__ = ("source", "body", "bounds", "anchors", "_regex")
+
+    def __init__(self, source: str, body: str, bounds: tuple[tuple[str, float, float], ...],
+                 anchors: frozenset[str] | None):
+        self.source = source
+        self.body = body
+        self.bounds = bounds        # (group, low, high) for `#` and `%` tokens
+        self.anchors = anchors      # words one of which it starts with (None: any)
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.body)
+        return self._regex
+
+    def search(self, padded: str, words: set[str] | frozenset[str] | None = None) -> bool:
+        """Whether the pattern matches `padded` (normalised text plus one trailing space).
+
+        `words` (the text's words) lets a pattern that cannot start anywhere skip the
+        regular expression: most of the vocabulary is absent from any one question.
+        """
+        if words is not None and self.anchors is not None and not self.anchors & words:
+            return False
         for m in self.regex.finditer(padded):
             if all(lo <= float(m.group(g)) <= hi for g, lo, hi in self.bounds):
                 return True
         return False
 
 
-def compile_pattern(src: str, groups: dict[str, str], norm: Normaliser) -> Pattern:
+def compile_pattern(src: str, groups: dict[str, str], norm: Callable[[str], str],
+                    group_words: dict[str, frozenset[str]] | None = None) -> Pattern:
     """One pattern of the phrase language as a regular expression over normalised text.
 
     Every piece ends with the space that follows its word in the text (the text is
@@ -216,10 +276,15 @@ def compile_pattern(src: str, groups: dict[str, str], norm: Normaliser) -> Patte
     """
     body = ""
     bounds: list[tuple[str, float, float]] = []
+    anchors: frozenset[str] | None = None
     for tok in _TOKEN.findall(src):
+        if tok.count("(") > 1 or (tok.count(")") and not tok.startswith("(")):
+            raise ValueError(f"pattern {src!r}: alternatives do not nest")
         optional = tok.endswith(")?")
         if optional:
             tok = tok[:-1]
+        if not body:
+            anchors = None if optional else _first_words(tok, group_words, norm)
         if tok.startswith("(") and tok.endswith(")"):
             alts = [_group(a.strip(), groups, src) if a.strip().startswith("@")
                     else _phrase(norm(a)) for a in tok[1:-1].split("|")]
@@ -228,7 +293,7 @@ def compile_pattern(src: str, groups: dict[str, str], norm: Normaliser) -> Patte
             piece = _group(tok, groups, src) + " "
         elif re.fullmatch(r"~\d*", tok):
             piece = f"(?:[a-z0-9.]+ ){{0,{int(tok[1:] or 3)}}}"
-        elif re.fullmatch(r"#(\d+(\.\d+)?[+-])?", tok):
+        elif re.fullmatch(r"[#%](\d+(\.\d+)?[+-])?", tok):
             name = f"n{len(bounds)}"
             lo, hi = 0.0, float("inf")
             if len(tok) > 1:
@@ -236,6 +301,8 @@ def compile_pattern(src: str, groups: dict[str, str], norm: Normaliser) -> Patte
                 lo, hi = (value, hi) if tok.endswith("+") else (lo, value)
             bounds.append((name, lo, hi))
             piece = rf"(?P<{name}>\d+(?:\.\d+)?) "
+            if tok.startswith("%"):         # a count: no unit follows
+                piece += rf"(?!(?:{_UNIT_RX}) )"
         elif tok.endswith("*"):
             piece = re.escape(norm(tok[:-1])) + "[a-z]* "
         else:
@@ -243,11 +310,24 @@ def compile_pattern(src: str, groups: dict[str, str], norm: Normaliser) -> Patte
         body += f"(?:{piece})?" if optional else piece
     if not body:
         raise ValueError(f"pattern {src!r} is empty")
-    try:
-        rx = re.compile(rf"(?<![a-z0-9]){body}")
-    except re.error as e:
-        raise ValueError(f"pattern {src!r} does not compile: {e}") from e
-    return Pattern(src, rx, tuple(bounds))
+    # Compiled on first use (tests compile every shipped pattern).
+    return Pattern(src, rf"(?<![a-z0-9]){body}", tuple(bounds), anchors)
+
+
+def _first_words(tok: str, group_words: dict[str, frozenset[str]] | None,
+                 norm: Callable[[str], str]) -> frozenset[str] | None:
+    """The words a token can start with, or None when any may (gaps, numbers, prefixes)."""
+    if group_words is None or tok.startswith(("~", "#", "%")) or tok.endswith("*"):
+        return None
+    alts = tok[1:-1].split("|") if tok.startswith("(") else [tok]
+    out: set[str] = set()
+    for a in alts:
+        a = a.strip()
+        if a.startswith("@"):
+            out |= group_words.get(a[1:], frozenset())
+        elif norm(a):
+            out.add(norm(a).split()[0])
+    return frozenset(out) or None
 
 
 def _group(tok: str, groups: dict[str, str], src: str) -> str:
@@ -274,16 +354,26 @@ def build(raw: object) -> Vocabulary:
     try:
         data = TriageFile.model_validate(raw)
         n = data.normalise
-        words = {fold(k): v for k, v in {**n.contractions, **n.spellings}.items()}
-        numbers = {fold(k): v for k, v in n.number_words.items()}
-        plain = Normaliser(dict(n.quotes), words, numbers, [])
+        words = {**n.contractions, **n.spellings}
+        numbers = dict(n.number_words)
+        written = [(re.compile(rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])"), v)
+                   for k, v in n.written.items()]
+        plain = Normaliser(dict(n.quotes), written, words, numbers, [])
         amounts = [(re.compile(rf"(?<![a-z0-9]){_phrase(plain(k))}(?![a-z0-9])"), plain(v))
                    for k, v in sorted(n.amounts.items(), key=lambda kv: -len(kv[0]))]
-        norm = Normaliser(dict(n.quotes), words, numbers, amounts)
-        groups = {g: "(?:" + "|".join(sorted({_phrase(norm(t)) for t in terms}, key=len,
+        norm = Normaliser(dict(n.quotes), written, words, numbers, amounts)
+        seen: dict[str, str] = {}
+
+        def vnorm(phrase: str) -> str:     # the vocabulary repeats its phrases a lot
+            if phrase not in seen:
+                seen[phrase] = norm(phrase)
+            return seen[phrase]
+        groups = {g: "(?:" + "|".join(sorted({_phrase(vnorm(t)) for t in terms}, key=len,
                                              reverse=True)) + ")"
                   for g, terms in data.terms.items()}
-        signals = {name: tuple(compile_pattern(p, groups, norm) for p in pats)
+        group_words = {g: frozenset(vnorm(t).split()[0] for t in terms if vnorm(t))
+                       for g, terms in data.terms.items()}
+        signals = {name: tuple(compile_pattern(p, groups, vnorm, group_words) for p in pats)
                    for name, pats in data.signals.items()}
     except (ValidationError, ValueError) as e:
         raise PackError(f"{DATA_FILE.name} is invalid: {_first_line(e)}") from e
