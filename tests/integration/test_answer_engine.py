@@ -68,10 +68,16 @@ def test_seed_cites_current_cdc_2022_rec_11_with_grade_and_2016_only_as_supersed
                 assert st["text"].startswith("Superseded")
 
 
-def test_each_key_concern_once(seed: dict[str, Any]) -> None:
-    keys = [k["concern"] for k in seed["key_concerns"]]
+def test_each_key_concern_once_with_its_own_text(seed: dict[str, Any]) -> None:
+    keys = [key for k in seed["key_concerns"] for key in k["keys"]]
     assert len(keys) == len(set(keys))
-    assert "Respiratory depression" in keys
+    assert {"resp", "sedation", "coma", "death"} <= set(keys)
+    texts = [k["text"] for k in seed["key_concerns"]]
+    assert len(texts) == len(set(texts))
+    # Concerns that share one claim are said once, together, not once each.
+    resp = next(k for k in seed["key_concerns"] if "resp" in k["keys"])
+    assert resp["concern"].startswith("Respiratory depression")
+    assert all(len(k["citations"]) <= 3 for k in seed["key_concerns"])
 
 
 def test_statements_about_a_drug_never_cite_another_drugs_label(seed: dict[str, Any]) -> None:

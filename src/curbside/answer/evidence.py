@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from curbside.answer import intents as intent_map
+from curbside.answer.claims import Claim, split_claims
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import vocabulary
 from curbside.search.lexical import search
@@ -27,11 +29,14 @@ INTENT_CONCERNS = {
     "discontinuation": ["dependence", "seizure", "abuse"],
     "older_adults": ["falls", "cognitive", "sedation"],
     "overdose": ["resp", "death", "sedation", "coma"],
-    "pregnancy_lactation": ["pregnancy", "neonatal"],
+    "pregnancy": ["pregnancy", "neonatal"],
+    "lactation": ["pregnancy", "neonatal"],
+    "pregnancy_lactation": ["pregnancy", "neonatal"],     # the id before 0.2 (issue 10)
     "monitoring": ["inr", "qt", "hyperk", "lithiumtox", "theotox"],
 }
 POPULATION_CONCERNS = {"older_adult": ["falls", "cognitive", "sedation"],
-                       "pregnancy": ["pregnancy", "neonatal"], "respiratory_disease": ["resp"]}
+                       "pregnancy": ["pregnancy", "neonatal"],
+                       "respiratory_disease": ["resp", "bronchospasm"]}
 MAX_RULE_CITATIONS = 4
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(•\-])")
 
@@ -54,6 +59,23 @@ class Evidence:
     @property
     def tier(self) -> str:
         return str(self.source["tier"])
+
+    @property
+    def claims(self) -> list[Claim]:
+        """The sentences this evidence says, each with its scope (computed once)."""
+        cached = self.__dict__.get("_claims")
+        if cached is None:
+            facts = self.passage.get("facts") or {}
+            about = tuple(sorted(set(self.passage.get("about") or []) | self.subjects))
+            given = None if self.extracted else tuple(self.concerns)
+            cached = split_claims(self.text, pid=self.pid, about=about, concerns=given,
+                                  scope=facts.get("scope"))
+            self.__dict__["_claims"] = cached
+        return cached
+
+    @property
+    def section(self) -> str:
+        return str(self.passage.get("section") or "")
 
     @property
     def pid(self) -> int:
@@ -106,7 +128,8 @@ def gather(store: Store, u: Understanding, topic: set[str] | None = None) -> lis
     wanted = set(topic or ()) | wanted_concerns(u)
     out: dict[int, Evidence] = {}
     _tagged(store, u, subjects, wanted, out)
-    _label_documents(store, subjects, wanted, out)
+    _label_documents(store, subjects, wanted, out,
+                     intent_map.asked(u.intents, u.populations))
     _research_documents(store, subjects, out)
     return sorted(out.values(), key=lambda e: -e.score)
 
@@ -198,8 +221,13 @@ def _source_drugs(store: Store, sid: str) -> set[str]:
 
 
 def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted: set[str],
-                     out: dict[int, Evidence]) -> None:
-    """Ingested labels of the question's drugs: sentences naming another subject."""
+                     out: dict[int, Evidence],
+                     asked: list[intent_map.IntentSpec] | None = None) -> None:
+    """Ingested labels of the question's drugs: sentences naming another subject, or, for
+    a question with a specific intent (missed dose, renal dosing, ...), the sentences of the
+    sections that intent maps to which speak to it (verbatim)."""
+    asked = asked or []
+    intent_sections = {f for spec in asked for f in spec.label}
     drug_names = [name for name, ents in subjects if name in ents and name not in
                   vocabulary()["classes"]]
     if not drug_names:
@@ -216,7 +244,7 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
     srcs = _sources(store, {r["source_id"] for r in rows})
     terms = {name: subject_terms(name, ents) for name, ents in subjects}
     for r in rows:
-        if r["section"] not in SECTION_RANK:
+        if r["section"] not in SECTION_RANK and r["section"] not in intent_sections:
             continue
         own = str(r["subject"])
         others = [name for name, _ in subjects if name != own]
@@ -226,16 +254,23 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
         title = str(r.get("title") or "")
         if title and body.startswith(title):
             body = body[len(title):].lstrip(" :.-")     # the heading is shown as the section
+        specs = [spec for spec in asked if r["section"] in spec.label]
         for sent in _SENTENCE.split(body):
             if len(sent) < 25:
                 continue
             hit = [o for o in others if mentions(sent, terms[o])]
-            relevant = hit or (not others and (set(detect_concerns(sent)) & wanted
-                                               or r["section"] == "boxed_warning"))
+            if specs and (not others or any(spec.key == "switching" for spec in specs)):
+                # A subsection titled for the ask ("2.2 Missed Dose") answers it whole.
+                relevant = any(spec.says(sent) or spec.says(title) for spec in specs)
+            elif asked and not others:
+                relevant = False    # one drug, a specific ask this section does not answer
+            else:
+                relevant = bool(hit) or (not others and bool(
+                    set(detect_concerns(sent)) & wanted or r["section"] == "boxed_warning"))
             if relevant:
                 subj.update(hit)
                 picked.append(sent.strip())
-            if len(picked) >= 2:
+            if len(picked) >= (3 if specs else 2):
                 break
         if not picked:
             continue

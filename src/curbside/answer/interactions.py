@@ -345,6 +345,9 @@ def place(ans: dict[str, Any], reports: list[PairReport], cites: Any, audience: 
             if f.kind == "pack_label" and not stated:   # a digest item composition left out
                 ev = f.evidence[0]
                 f.text = f"{ev.source['title']} — {f.section}: {ev.text}"
+                if patient:     # the same item in plain words (issue 11)
+                    from curbside.answer import plain
+                    f.text = plain.statement(ev, ev.claims) or f.text
             nums = cites.cite(f.evidence)
             if f.text and not (f.kind == "pack_label" and stated):
                 tier = "guideline" if f.kind == "list" else "label"

@@ -26,9 +26,28 @@ from curbside.model import Passage, Source
 from curbside.store.sqlite import Store
 
 SECTION_TITLES = {"boxed_warning": "Boxed Warning", "contraindications": "Contraindications",
-                  "warnings": "Warnings and Precautions", "interactions": "Drug Interactions"}
+                  "warnings": "Warnings and Precautions", "interactions": "Drug Interactions",
+                  "dosage": "Dosage and Administration",
+                  "missed_dose": "Dosage and Administration: Missed Dose",
+                  "switching": "Dosage and Administration: Switching",
+                  "renal": "Use in Specific Populations: Renal Impairment",
+                  "hepatic": "Use in Specific Populations: Hepatic Impairment",
+                  "pregnancy": "Pregnancy", "lactation": "Lactation",
+                  "pediatric": "Pediatric Use", "geriatric": "Geriatric Use",
+                  "food": "Drug Interactions: food and drink",
+                  "disposal": "Storage and Disposal", "overdosage": "Overdosage"}
+# Digest parts -> the openFDA section field a real label keeps that text under.
 SECTION_CODES = {"boxed_warning": "boxed_warning", "contraindications": "contraindications",
-                 "warnings": "warnings_and_cautions", "interactions": "drug_interactions"}
+                 "warnings": "warnings_and_cautions", "interactions": "drug_interactions",
+                 "dosage": "dosage_and_administration",
+                 "missed_dose": "dosage_and_administration",
+                 "switching": "dosage_and_administration",
+                 "renal": "use_in_specific_populations",
+                 "hepatic": "use_in_specific_populations", "pregnancy": "pregnancy",
+                 "lactation": "nursing_mothers", "pediatric": "pediatric_use",
+                 "geriatric": "geriatric_use", "food": "drug_interactions",
+                 "disposal": "storage_and_handling", "overdosage": "overdosage"}
+DIGEST_PARTS = tuple(SECTION_CODES)
 
 
 def _yaml(path: Path) -> Any:
@@ -76,15 +95,23 @@ def label_source(item: dict[str, Any]) -> Source:
     label = item.get("label") or {}
     name = str(item["name"]).lower()
     passages: list[Passage] = []
-    for part in ("boxed_warning", "contraindications", "warnings", "interactions"):
+    for part in DIGEST_PARTS:
         for entry in item.get(part) or []:
             with_ = [str(w).lower() for w in entry.get("with") or []]
             title = SECTION_TITLES[part]
             if with_:
                 title = f"{title}: {', '.join(w.replace('_', ' ') for w in with_)}"
-            facts = {"with": with_, "severity": entry["severity"]} if with_ else {}
+            facts: dict[str, Any] = {"with": with_, "severity": entry["severity"]} \
+                if with_ else {}
+            # A switching item names the drugs it is between (not an interaction).
+            between = [str(w).lower() for w in entry.get("between") or []]
+            if between:
+                facts["between"] = between
+            # Scope and plain wording travel with the item (curbside.answer.claims).
+            facts.update({k: entry[k] for k in ("scope", "plain", "verified") if entry.get(k)})
             passages.append(Passage(section=SECTION_CODES[part], title=title,
-                                    text=str(entry["text"]).strip(), about=[name, *with_],
+                                    text=str(entry["text"]).strip(),
+                                    about=[name, *with_, *between],
                                     concerns=list(entry.get("concerns") or []), facts=facts))
     date = str(label.get("date") or "") or None
     return Source(

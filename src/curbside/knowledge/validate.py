@@ -37,6 +37,10 @@ def validate_pack(pack: Pack | None = None, *, onc_csv: str | None = None,
 
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"drug {dup!r} appears more than once")
+    from curbside.answer.claims import validate_scope
+    from curbside.answer.intents import validate_intent_evidence
+
+    problems += validate_scope() + validate_intent_evidence()
     aliases: dict[str, set[str]] = defaultdict(set)
     for d in pack.drugs:
         problems += _check_drug(d, classes, concerns)
@@ -122,11 +126,26 @@ def _check_drug(d: dict[str, Any], classes: set[str], concerns: set[str]) -> lis
     if not (label.get("set_id") or label.get("url")):
         out.append(f"{where}: label has neither set_id nor url")
     out += [f"{where}: unknown class {c!r}" for c in d.get("classes") or [] if c not in classes]
-    for part in ("boxed_warning", "contraindications", "warnings", "interactions"):
+    from curbside.answer.claims import scope_rules
+    from curbside.knowledge.pack import DIGEST_PARTS
+
+    conditions = set(scope_rules()["conditions"])
+    for part in DIGEST_PARTS:
         for i, item in enumerate(d.get(part) or []):
             if not isinstance(item, dict) or not str(item.get("text") or "").strip():
                 out.append(f"{where}: {part}[{i}] has no text")
                 continue
+            scope = item.get("scope") or {}
+            if not isinstance(scope, dict) or set(scope) - {"when"}:
+                out.append(f"{where}: {part}[{i}] scope must be a mapping with 'when'")
+            else:
+                out += [f"{where}: {part}[{i}] unknown scope condition {c!r}"
+                        for c in scope.get("when") or [] if c not in conditions]
+            if "plain" in item and not str(item.get("plain") or "").strip():
+                out.append(f"{where}: {part}[{i}] has an empty 'plain' text")
+            if part not in ("boxed_warning", "contraindications", "warnings",
+                            "interactions") and not item.get("verified"):
+                out.append(f"{where}: {part}[{i}] has no 'verified' URL")
             out += [f"{where}: {part}[{i}] unknown concern {c!r}"
                     for c in item.get("concerns") or [] if c not in concerns]
             if part == "interactions":
