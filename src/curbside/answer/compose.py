@@ -177,7 +177,7 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
         "drugs": [d.as_dict() for d in u.drugs],
         "drug_classes": [c for c in u.classes],
         "unrecognized_terms": u.unrecognised,
-        "intents": u.intents, "populations": u.populations,
+        "intents": u.intents, "populations": u.population_facts,
         "alerts": [], "summary": [], "key_concerns": [], "sections": [], "references": [],
         "follow_up_questions": [], "disclaimer": disclaimer(audience),
         "insufficient_evidence": False, "insufficient_reason": None,
@@ -214,7 +214,8 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
     return ans
 
 
-GAP_TOPICS = {"pregnancy_lactation": "pregnancy or breastfeeding", "older_adults": "older adults",
+GAP_TOPICS = {"pregnancy": "pregnancy", "lactation": "breastfeeding",
+              "pregnancy_lactation": "pregnancy or breastfeeding", "older_adults": "older adults",
               "monitoring": "monitoring", "discontinuation": "stopping or tapering",
               "overdose": "overdose"}
 

@@ -27,7 +27,9 @@ INTENT_CONCERNS = {
     "discontinuation": ["dependence", "seizure", "abuse"],
     "older_adults": ["falls", "cognitive", "sedation"],
     "overdose": ["resp", "death", "sedation", "coma"],
-    "pregnancy_lactation": ["pregnancy", "neonatal"],
+    "pregnancy": ["pregnancy", "neonatal"],
+    "lactation": ["pregnancy", "neonatal"],
+    "pregnancy_lactation": ["pregnancy", "neonatal"],     # the id before 0.2 (issue 10)
     "monitoring": ["inr", "qt", "hyperk", "lithiumtox", "theotox"],
 }
 POPULATION_CONCERNS = {"older_adult": ["falls", "cognitive", "sedation"],

@@ -1,16 +1,18 @@
-"""Question understanding: drugs, classes, intents, populations, emergencies.
+"""Question understanding: drugs, classes, intents, populations (with values), emergencies.
 
-Everything here is matching against vocabulary data (`knowledge/pack/*.yaml` and the
-store's lexicon); nothing is guessed.
+Everything here is matching against vocabulary data (`knowledge/pack/intents.yaml`,
+`substances.yaml` and the store's lexicon); nothing is guessed. docs/answer.md describes
+the taxonomy and the rules for names.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from curbside.knowledge.lexicon import DrugMention, Lexicon, class_closure, vocabulary
+from curbside.answer.facts import find_facts, implied_populations
+from curbside.knowledge.intents import Compiled, taxonomy
+from curbside.knowledge.lexicon import DrugMention, Lexicon, class_closure
 
 
 @dataclass
@@ -18,10 +20,13 @@ class Understanding:
     question: str
     drugs: list[DrugMention] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)           # named without a drug
-    intents: list[str] = field(default_factory=list)
-    populations: list[str] = field(default_factory=list)
+    intents: list[str] = field(default_factory=list)           # most important first
+    populations: list[str] = field(default_factory=list)       # kinds, e.g. "older_adult"
+    population_facts: list[dict[str, Any]] = field(default_factory=list)
     emergency: bool = False
     unrecognised: list[str] = field(default_factory=list)
+    # class key -> the member drugs the store holds (for classes named by the user)
+    class_members: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def subjects(self) -> list[tuple[str, set[str]]]:
@@ -35,43 +40,122 @@ class Understanding:
 
     def as_context(self) -> dict[str, Any]:
         return {"drugs": [d.name for d in self.drugs], "classes": self.classes,
-                "populations": self.populations}
+                "populations": self.populations, "population_facts": self.population_facts}
 
 
-def _phrase_in(phrase: str, text: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
+def normalise(question: str) -> str:
+    """Lower case, single spaces, straight quotes: the text every matcher reads."""
+    text = question.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.replace("\u201c", '"').replace("\u201d", '"').split())
+
+
+def _mentions(u: Understanding) -> int:
+    """How many things the question names: a combination brand counts once, as does
+    an unrecognised drug-like word (it is still a second thing asked about)."""
+    return len({d.matched for d in u.drugs}) + len(
+        [c for c in u.classes if c not in {k for d in u.drugs for k in d.classes}]) \
+        + len(u.unrecognised)
+
+
+def _intents(text: str, tax: Compiled, named: bool) -> list[str]:
+    """Intents whose triggers occur, by rank; a match inside a longer one's span is dropped.
+    Weak triggers ("what is", "safe") count only when nothing else matched and the
+    question names a drug or class (`named`)."""
+    hits: list[tuple[int, int, str, bool]] = []
+    for m in tax.intents:
+        for pat, weak in ((m.strong, False), (m.weak, True)):
+            if pat is not None:
+                hits += [(x.start(), x.end(), m.key, weak) for x in pat.finditer(text)]
+    hits.sort(key=lambda h: (h[0] - h[1], h[0]))          # longest first
+    kept: list[tuple[int, int, str, bool]] = []
+    for h in hits:
+        if not any(k[0] <= h[0] and h[1] <= k[1] and k[2] != h[2] for k in kept):
+            kept.append(h)
+    strong = {h[2] for h in kept if not h[3]}
+    chosen = strong or ({h[2] for h in kept} if named else set())
+    return [m.key for m in tax.intents if m.key in chosen]
 
 
 def understand(question: str, lexicon: Lexicon, context: dict[str, Any] | None = None
                ) -> Understanding:
     """What the question is about; `context` (a previous article's) carries drugs over."""
-    text = " ".join(question.lower().split())
+    tax = taxonomy()
+    text = normalise(question)
     rec = lexicon.recognise(text)
     u = Understanding(question, rec.drugs, rec.classes, unrecognised=rec.unrecognised)
-    voc = vocabulary()["intents"]
-    for intent, phrases in voc["intents"].items():
-        if any(_phrase_in(p, text) for p in phrases):
-            u.intents.append(intent)
-    for pop, phrases in voc["populations"].items():
-        if any(_phrase_in(p, text) for p in phrases):
-            u.populations.append(pop)
-    u.emergency = any(_phrase_in(p, text) for p in voc["emergency"])
+    u.intents = _intents(text, tax, bool(u.drugs or u.classes or u.unrecognised or context))
+    u.population_facts = find_facts(text, tax, {d.matched for d in u.drugs}
+                                    | {d.name for d in u.drugs})
+    _populations(u, text, tax)
+    u.emergency = tax.emergency is not None and tax.emergency.search(text) is not None
+    own = list(u.intents)
     if context:
         _carry_over(u, lexicon, context)
-    if len(u.subjects) < 2 and "interaction" in u.intents and not context:
-        # "with" alone does not make a one-drug question an interaction question.
-        u.intents.remove("interaction")
-    if len(u.subjects) >= 2 and "interaction" not in u.intents:
-        u.intents.insert(0, "interaction")
-    if u.emergency and "overdose" not in u.intents:
-        u.intents.append("overdose")
-    if not u.intents and (u.drugs or u.classes):
+    pair = _mentions(u) >= 2
+    if pair and "interaction" not in u.intents and "switching" not in u.intents:
+        u.intents.append("interaction")
+    elif pair and "switching" in u.intents and "interaction" not in u.intents \
+            and len(u.drugs) >= 2:
+        u.intents.append("interaction")    # a washout is about the pair's interaction
+    u.intents = _ordered(u.intents, own, tax)
+    if not u.intents and (u.drugs or u.classes or u.unrecognised):
         u.intents.append("adverse_effects")
+    u.class_members = {c: lexicon.members_of(c) for c in u.classes}
     return u
 
 
+def _ordered(intents: list[str], own: list[str], tax: Compiled) -> list[str]:
+    """By rank, except that what a follow-up carried over comes after its own intents."""
+    rank = {m.key: m.rank for m in tax.intents}
+    mine = [i for i in intents if i in own or i == "interaction"]
+    carried = [i for i in intents if i not in mine]
+    return sorted(set(mine), key=rank.__getitem__) + [
+        i for i in dict.fromkeys(carried)]
+
+
+def _populations(u: Understanding, text: str, tax: Compiled) -> None:
+    """Population kinds from words and from facts; each adds the intent it implies."""
+    specs = tax.taxonomy.populations
+    facts = u.population_facts
+    nursing = _said(text, tax, "lactation")
+    if nursing:
+        for f in facts:
+            # "breastfeeding my 2 month old": the age is the nursing infant's.
+            if f["kind"] == "age" and (f.get("years") or 0) < 3:
+                f["of"] = "infant"
+    # Words inside a fact do not also count as population words ("child-pugh b").
+    masked = text
+    for f in facts:
+        masked = masked.replace(str(f["text"]), " " * len(str(f["text"])))
+    kinds: list[str] = []
+    for m in tax.populations:
+        hit = m.strong.search(masked) if m.strong else None
+        if hit and m.key not in kinds:
+            kinds.append(m.key)
+            if not any(f["kind"] == m.key for f in facts):
+                facts.append({"kind": m.key, "text": hit.group(0)})
+    from_facts = implied_populations(facts, tax)
+    kinds += [k for k in from_facts if k not in kinds]
+    if nursing and "child" in kinds and "child" not in from_facts:
+        # The baby of a breastfeeding question is the nursing infant, not the patient.
+        kinds.remove("child")
+        facts[:] = [f for f in facts if f["kind"] != "child"]
+    if nursing and "child" not in kinds and "pediatric" in u.intents:
+        u.intents.remove("pediatric")
+    u.populations = kinds
+    for k in kinds:
+        implied = specs[k].implies
+        if implied and implied not in u.intents:
+            u.intents.append(implied)
+
+
+def _said(text: str, tax: Compiled, kind: str) -> bool:
+    m = next(p for p in tax.populations if p.key == kind)
+    return bool(m.strong and m.strong.search(text))
+
+
 def _carry_over(u: Understanding, lexicon: Lexicon, context: dict[str, Any]) -> None:
-    """A follow-up keeps the earlier drugs (unless replaced: 'X instead') and population."""
+    """A follow-up keeps the earlier drugs (unless replaced: 'X instead') and populations."""
     earlier = [str(d) for d in context.get("drugs") or []]
     replacing = "alternatives" in u.intents and bool(u.drugs)
     names = {d.name for d in u.drugs}
@@ -85,8 +169,14 @@ def _carry_over(u: Understanding, lexicon: Lexicon, context: dict[str, Any]) -> 
     for c in context.get("classes") or []:
         if c not in u.classes:
             u.classes.append(c)
+    tax = taxonomy()
     for p in context.get("populations") or []:
-        if p not in u.populations:
+        if p not in u.populations and p in tax.taxonomy.populations:
             u.populations.append(p)
-    if "older_adult" in u.populations and "older_adults" not in u.intents:
-        u.intents.append("older_adults")
+            implied = tax.taxonomy.populations[p].implies
+            if implied and implied not in u.intents:
+                u.intents.append(implied)
+    kinds = {f["kind"] for f in u.population_facts}
+    for f in context.get("population_facts") or []:
+        if isinstance(f, dict) and f.get("kind") not in kinds:
+            u.population_facts.append(dict(f))
