@@ -31,12 +31,16 @@ def found(focus: str, names: set[str]) -> bool:
 
 def ours(db: Path):  # type: ignore[no-untyped-def]
     from curbside.answer.engine import lexicon_for
+    from curbside.knowledge.lexicon import class_name
     from curbside.store import init_store
     lex = lexicon_for(init_store(db))
 
     def run(q: str) -> set[str]:
         rec = lex.recognise(q)
-        return {d.name for d in rec.drugs} | {d.matched for d in rec.drugs}
+        # A class the user named ("what are beta blockers") is recognised too.
+        classes = {c.replace("_", " ") for c in rec.classes} | {
+            class_name(c).lower() for c in rec.classes}
+        return {d.name for d in rec.drugs} | {d.matched for d in rec.drugs} | classes
     return run
 
 

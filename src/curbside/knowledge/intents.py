@@ -37,6 +37,9 @@ class IntentSpec(_Strict):
     weak_triggers: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
     examples: list[str] = Field(min_length=3)
+    # Asked with two names ("instead of X on Y", "difference between X and Y"): listed
+    # before the interaction the two names imply.
+    outranks_pair: bool = False
 
     @field_validator("patterns")
     @classmethod
@@ -80,6 +83,7 @@ class Taxonomy(_Strict):
     intents: dict[str, IntentSpec]
     populations: dict[str, PopulationSpec]
     facts: list[FactSpec] = Field(default_factory=list)
+    fact_intents: dict[str, str] = Field(default_factory=dict)
     emergency: list[str] = Field(default_factory=list)
 
 
@@ -109,6 +113,8 @@ def check(tax: Taxonomy) -> list[str]:
     for kind, pop in tax.populations.items():
         if pop.implies and pop.implies not in tax.intents:
             problems.append(f"population {kind}: implies unknown intent {pop.implies!r}")
+    problems += [f"fact_intents: {k} implies unknown intent {v!r}"
+                 for k, v in tax.fact_intents.items() if v not in tax.intents]
     for fact in tax.facts:
         for p in fact.population:
             if p.kind not in tax.populations:

@@ -43,7 +43,7 @@ def vocabulary() -> dict[str, Any]:
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {"classes": load("classes.yaml"), "concerns": load("concerns.yaml"),
             "lexicon": load("lexicon.yaml"), "intents": load("intents.yaml"),
-            "substances": load("substances.yaml")}
+            "substances": load("substances.yaml"), "slang": load("slang.yaml")}
 
 
 def class_closure(classes: list[str]) -> list[str]:
@@ -94,15 +94,22 @@ class Lexicon:
     def __init__(self, drugs: dict[str, list[str]], aliases: dict[str, list[str]],
                  use_dictionary: bool = True):
         self.drugs = drugs                      # generic name -> class keys (with parents)
-        self.aliases = aliases                  # lower-case phrase -> generic names
+        self.aliases = dict(aliases)            # lower-case phrase -> generic names
+        for phrase, spec in (vocabulary()["slang"].get("names") or {}).items():
+            # Street names ("percs", "xannies"); a store's own name for a phrase wins.
+            self.aliases.setdefault(str(phrase), list(spec["drugs"]))
+        for name, phrases in (vocabulary()["lexicon"].get("vaccines") or {}).items():
+            for phrase in [name, *phrases]:
+                self.aliases.setdefault(str(phrase), [str(name)])
         self.class_aliases: dict[str, str] = {}
         for key, spec in vocabulary()["classes"].items():
             for alias in [key.replace("_", " ")] + list(spec.get("aliases") or []):
                 self.class_aliases.setdefault(alias.lower(), key)
-        self.max_words = max([len(a.split()) for a in [*aliases, *self.class_aliases]] or [1])
+        self.max_words = max([len(a.split()) for a in [*self.aliases, *self.class_aliases]]
+                             or [1])
         # Candidates for misspellings, by first letter and length (the only ones compared).
         self._fuzzy: dict[tuple[str, int], list[str]] = {}
-        for a in sorted({a for a in aliases if " " not in a and len(a) >= 6}):
+        for a in sorted({a for a in self.aliases if " " not in a and len(a) >= 6}):
             self._fuzzy.setdefault((a[0], len(a)), []).append(a)
         self.not_drugs = set(vocabulary()["lexicon"].get("not_drugs") or [])
         self.substances = Substances(vocabulary()["substances"])
@@ -149,6 +156,8 @@ class Lexicon:
             name = self._fuzzy_match(word)
             if name:
                 found[i] = (word, self.aliases[name])
+            elif "-" in word and self._hyphen_part(word):
+                found[i] = self._hyphen_part(word)      # type: ignore[assignment]
             else:
                 left.append(i)
         for word in self._unrecognised(words, left):
@@ -163,6 +172,18 @@ class Lexicon:
                     out.drugs.append(DrugMention(name, matched, self.classes_of(name)))
         return out
 
+    def _hyphen_part(self, word: str) -> tuple[str, list[str]] | None:
+        """A known name inside a hyphenated word ("riva-clonazepam": a maker's prefix)."""
+        parts = [p for p in word.split("-") if len(p) >= 4]
+        for p in parts:
+            if p in self.aliases:
+                return p, self.aliases[p]
+        hits = self.dictionary.lookup(parts) if self.dictionary else {}
+        for p in parts:
+            if len(hits.get(p) or []) == 1:
+                return p, split_generic(hits[p][0])
+        return None
+
     def _unrecognised(self, words: list[str], indices: list[int]) -> list[str]:
         """The words at `indices` that look like a drug name nobody knows.
 
@@ -171,7 +192,8 @@ class Lexicon:
         must end like a drug name or stand where a drug is named ("take X", "X with").
         Without the word list, only long words with a drug-name ending are candidates."""
         cands = [i for i in indices if len(words[i]) >= 6 and words[i].isalpha()
-                 and words[i] not in self.not_drugs]
+                 and words[i] not in self.not_drugs
+                 and not words[i].endswith(self.substances.condition_suffixes)]
         if self.english is None:
             return [words[i] for i in cands if len(words[i]) >= 7 and DRUG_LIKE.search(words[i])]
         forms = {i: _word_forms(words[i]) for i in cands}
@@ -254,6 +276,7 @@ class Substances:
         self.conditions = [str(c).split() for c in data.get("conditions") or []]
         self.not_drug_words = {str(w) for w in data.get("not_drug_words") or []}
         self.words = self.never | self.either | {w for c in self.conditions for w in c}
+        self.condition_suffixes = tuple(str(w) for w in data.get("condition_suffixes") or [])
         self.slot_before = {str(w) for w in data.get("drug_slot_before") or []}
         self.slot_after = {str(w) for w in data.get("drug_slot_after") or []}
 
@@ -267,9 +290,14 @@ class Substances:
                 if words[i:i + len(c)] == c:
                     out.update(range(i, i + len(c)))
         for i, (matched, _) in found.items():
-            if matched in self.never or matched in self.either:
+            head, *rest = matched.split()
+            # "dopamine receptors" as one dictionary phrase is still the body's dopamine.
+            word = matched if matched in self.words else head
+            if word in self.never or word in self.either and (
+                    word == matched or all(w in self.lab_cues for w in rest)):
                 n = len(matched.split())
-                if not self._is_drug(matched, words[max(0, i - 2):i], words[i + n:i + n + 2]):
+                if word != matched and not self._is_drug(word, [], rest) or \
+                        not self._is_drug(word, words[max(0, i - 2):i], words[i + n:i + n + 2]):
                     out.add(i)
         return out
 
