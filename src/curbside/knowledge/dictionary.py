@@ -86,6 +86,12 @@ class Dictionary:
     def __init__(self, path: Path):
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
+    def first_word(self, word: str) -> list[str]:
+        """The generic names of the dictionary names that begin with `word` + a space."""
+        rows = self.db.execute("SELECT names FROM variants WHERE variant >= ? AND variant < ?"
+                               " LIMIT 20", (word + " ", word + "!")).fetchall()
+        return sorted({n for (names,) in rows for n in json.loads(names)})
+
     def lookup(self, phrases: list[str]) -> dict[str, list[str]]:
         """The phrases that are drug names, each with the generic names it means."""
         wanted = sorted({p for p in phrases if len(p) >= MIN_LENGTH})

@@ -146,6 +146,10 @@ class Lexicon:
         free = self._curated_pass(words, out, found)
         self._dictionary_pass(words, free, found)
         blocked = self.substances.not_drug_spans(words, found)
+        if blocked and not set(found) - blocked:
+            # A body substance that is all the question names is what it asks about
+            # ("what is dopamine"): kept, unless a number or lab cue made it a lab value.
+            blocked -= self.substances.sole_subjects(words, found)
         for i in blocked:
             found.pop(i, None)
         left = []
@@ -160,6 +164,9 @@ class Lexicon:
                 found[i] = self._hyphen_part(word)      # type: ignore[assignment]
             else:
                 left.append(i)
+        for i, names in self._first_words(words, left).items():
+            found[i] = (words[i], names)
+            left.remove(i)
         for word in self._unrecognised(words, left):
             if word not in out.unrecognised:
                 out.unrecognised.append(word)
@@ -170,6 +177,23 @@ class Lexicon:
                 if name not in seen:
                     seen.add(name)
                     out.drugs.append(DrugMention(name, matched, self.classes_of(name)))
+        return out
+
+    def _first_words(self, words: list[str], indices: list[int]) -> dict[int, list[str]]:
+        """Unknown words that are the first word of exactly one dictionary name and no
+        English word ("breo" of "breo ellipta": a brand said without its device name)."""
+        cands = {i: words[i] for i in indices if len(words[i]) >= 4 and words[i].isalpha()
+                 and words[i] not in self.not_drugs}
+        if not cands or self.dictionary is None or self.english is None:
+            return {}
+        known = self.english.known([f for w in cands.values() for f in _word_forms(w)])
+        out = {}
+        for i, w in cands.items():
+            if known & _word_forms(w):
+                continue
+            names = self.dictionary.first_word(w)
+            if len(names) == 1:
+                out[i] = split_generic(names[0])
         return out
 
     def _hyphen_part(self, word: str) -> tuple[str, list[str]] | None:
@@ -299,6 +323,18 @@ class Substances:
                 if word != matched and not self._is_drug(word, [], rest) or \
                         not self._is_drug(word, words[max(0, i - 2):i], words[i + n:i + n + 2]):
                     out.add(i)
+        return out
+
+    def sole_subjects(self, words: list[str], found: dict[int, tuple[str, list[str]]]
+                      ) -> set[int]:
+        """Indices of never-drug substances named with no lab cue and no number near."""
+        out = set()
+        for i, (matched, _) in found.items():
+            n = len(matched.split())
+            near = words[max(0, i - 2):i] + words[i + n:i + n + 2]
+            if matched in self.never and not set(near) & self.lab_cues and not any(
+                    w[0].isdigit() for w in near):
+                out.add(i)
         return out
 
     def _is_drug(self, word: str, before: list[str], after: list[str]) -> bool:
