@@ -69,9 +69,8 @@ def _intents(text: str, tax: Compiled, named: bool) -> tuple[list[str], set[str]
     question names a drug or class (`named`)."""
     hits: list[tuple[int, int, str, bool]] = []
     for m in tax.intents:
-        for pat, weak in ((m.strong, False), (m.weak, True)):
-            if pat is not None:
-                hits += [(x.start(), x.end(), m.key, weak) for x in pat.finditer(text)]
+        for weak in (False, True):
+            hits += [(x.start(), x.end(), m.key, weak) for x in m.hits(text, weak)]
     hits.sort(key=lambda h: (h[0] - h[1], h[0]))          # longest first
     kept: list[tuple[int, int, str, bool]] = []
     for h in hits:
@@ -154,8 +153,8 @@ def _populations(u: Understanding, text: str, tax: Compiled) -> None:
     masked = text
     for f in facts:
         masked = masked.replace(str(f["text"]), " " * len(str(f["text"])))
-    hits = [(x.start(), x.end(), m.key, x.group(0)) for m in tax.populations if m.strong
-            for x in m.strong.finditer(masked)]
+    hits = [(x.start(), x.end(), m.key, x.group(0)) for m in tax.populations
+            for x in m.hits(masked)]
     hits.sort(key=lambda h: (h[0] - h[1], h[0]))       # longest first: "nursing home"
     kept: list[tuple[int, int, str, str]] = []
     for h in hits:
@@ -210,8 +209,11 @@ def _carry_over(u: Understanding, lexicon: Lexicon, context: dict[str, Any]) -> 
             if implied and implied not in u.intents:
                 u.intents.append(implied)
     kinds = {f["kind"] for f in u.population_facts}
+    allowed = set(tax.taxonomy.populations) | {f.kind for f in tax.taxonomy.facts} | {"lab"}
     for f in context.get("population_facts") or []:
-        if isinstance(f, dict) and f.get("kind") not in kinds:
+        # A context comes from a client: only well-formed facts of known kinds carry over.
+        if isinstance(f, dict) and isinstance(f.get("kind"), str) and f["kind"] in allowed \
+                and isinstance(f.get("text"), str) and f["kind"] not in kinds:
             u.population_facts.append(dict(f))
 
 

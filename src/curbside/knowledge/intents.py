@@ -130,6 +130,20 @@ class Matcher:
     rank: int
     strong: re.Pattern[str] | None
     weak: re.Pattern[str] | None
+    words: tuple[str, ...] = ()         # the trigger phrases, for a cheap substring check
+    weak_words: tuple[str, ...] = ()
+    always: bool = False                # has patterns: the strong expression always runs
+
+    def hits(self, text: str, weak: bool = False) -> list[re.Match[str]]:
+        """Matches in `text`; the expression runs only when a phrase occurs as a substring
+        (most intents have none in a given question)."""
+        pat = self.weak if weak else self.strong
+        if pat is None:
+            return []
+        words = self.weak_words if weak else self.words
+        if not (self.always and not weak) and not any(w in text for w in words):
+            return []
+        return list(pat.finditer(text))
 
 
 def _alternation(phrases: list[str], patterns: list[str]) -> re.Pattern[str] | None:
@@ -158,9 +172,10 @@ def load(data: dict[str, Any]) -> Compiled:
     if problems:
         raise PackError("intents.yaml is invalid: " + "; ".join(problems))
     intents = tuple(Matcher(k, s.rank, _alternation(s.triggers, s.patterns),
-                            _alternation(s.weak_triggers, []))
+                            _alternation(s.weak_triggers, []), tuple(s.triggers),
+                            tuple(s.weak_triggers), bool(s.patterns))
                     for k, s in sorted(tax.intents.items(), key=lambda kv: kv[1].rank))
-    pops = tuple(Matcher(k, 0, _alternation(s.triggers, []), None)
+    pops = tuple(Matcher(k, 0, _alternation(s.triggers, []), None, tuple(s.triggers))
                  for k, s in tax.populations.items())
     facts = tuple((f, tuple(re.compile(p) for p in f.patterns)) for f in tax.facts)
     return Compiled(tax, intents, pops, facts, _alternation(tax.emergency, []))

@@ -153,11 +153,15 @@ class Lexicon:
         for i in blocked:
             found.pop(i, None)
         left = []
-        for i in sorted(free - set(found) - blocked):
+        rest = sorted(free - set(found) - blocked)
+        # An English word is no misspelt drug name: only the others are compared.
+        english = self.english.known([words[i] for i in rest if len(words[i]) >= 6]) \
+            if self.english else set()
+        for i in rest:
             word = words[i]
             if word in self.substances.words:
                 continue    # a body substance as written ("serotonin"): not a drug name
-            name = self._fuzzy_match(word)
+            name = None if word in english else self._fuzzy_match(word)
             if name:
                 found[i] = (word, self.aliases[name])
             elif "-" in word and self._hyphen_part(word):

@@ -175,3 +175,11 @@ def test_intents_of_the_shared_v2_questions(lex: Lexicon) -> None:
     misses = [(r["id"], ask(lex, r["question"]).intents) for r in rows
               if not recognised(labels[r["id"]], ask(lex, r["question"]).intents)]
     assert len(misses) <= 0.05 * len(rows), misses
+
+
+def test_a_malformed_context_is_ignored_not_a_crash(lex: Lexicon) -> None:
+    ctx = {"drugs": ["apixaban"], "population_facts": [{"x": 1}, {"kind": 5}, "text",
+                                                       {"kind": "age", "text": "79 yo",
+                                                        "years": 79}]}
+    u = ask(lex, "what about in pregnancy?", ctx)
+    assert [f["kind"] for f in u.population_facts] == ["pregnancy", "age"]
