@@ -19,10 +19,6 @@ from curbside.knowledge.lexicon import display_name, vocabulary
 
 SCHEMA = "curbside.answer/1"
 TIER_LIMITS = {"guideline": 4, "label": 8, "research": 4}
-EMERGENCY_TEXT = ("If someone may have overdosed, is not breathing, cannot be woken or is "
-                  "having a seizure: call 911 (or your local emergency number) now. If you "
-                  "have naloxone (Narcan) and an opioid may be involved, give it. For advice, "
-                  "call Poison Help at 1-800-222-1222.")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
@@ -183,8 +179,7 @@ def compose(u: Understanding, audience: str, evs: list[Evidence], rules: list[Ru
         "insufficient_evidence": False, "insufficient_reason": None,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
     }
-    if u.emergency:
-        ans["alerts"].append({"kind": "emergency", "text": EMERGENCY_TEXT})
+    # Emergency alerts come from triage (answer/triage.py), put first by the engine.
     used = [e for t in chosen.values() for e in t]
     if not used and not rules and not interactions.any_findings(pairs):
         ans["insufficient_evidence"] = True

@@ -8,6 +8,7 @@ from curbside.answer.audience import AUDIENCES
 from curbside.answer.compose import compose
 from curbside.answer.evidence import gather, rule_matches
 from curbside.answer.interactions import check_pairs
+from curbside.answer.triage import assess, follow_emergency
 from curbside.answer.understand import name_notices, understand
 from curbside.errors import InputError
 from curbside.knowledge.lexicon import Lexicon
@@ -45,7 +46,16 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
                     ) -> dict[str, Any]:
     """Answer one question from the store as a `curbside.answer/1` document."""
     q = validate_question(question, audience, max_chars)
+    # Triage first, on the words alone: an emergency is never missed because of what
+    # follows. The drugs recognised then refine it: a name is a medicine ("ate 2 of my
+    # metformin"), a brand it does not list is still an opioid.
+    triage = assess(q, audience)
     u = understand(q, lexicon_for(store), context)
+    if u.drugs:
+        triage = assess(q, audience, u.drugs)
+    u.emergency = triage.emergency
+    if set(triage.types) & {"overdose", "child_exposure"} and "overdose" not in u.intents:
+        u.intents.append("overdose")
     rules = rule_matches(store, u)
     evidence = gather(store, u, {c for r in rules for c in r.concerns})
     successors = _successor_titles(store, evidence)
@@ -58,7 +68,7 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
     ans["alerts"] = urgent + name_notices(u) + [a for a in ans["alerts"] if a not in urgent]
     ans["class_members"] = u.class_members
     ans["context"] = u.as_context()
-    return ans
+    return follow_emergency(ans, triage)
 
 
 def _label_choice(store: Store, u: Any, ans: dict[str, Any]) -> None:

@@ -143,11 +143,19 @@ def reference_lines(refs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _emergencies(ans: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in ans["alerts"] if a.get("kind") == "emergency"]
+
+
 def to_markdown(ans: dict[str, Any]) -> str:
-    out = [f"# {ans['question']}", ""]
+    # An emergency alert comes before everything, the title included.
+    out = [f"> **EMERGENCY — {a.get('title') or 'act now'}:** {a['text']}\n"
+           for a in _emergencies(ans)]
+    out += [f"# {ans['question']}", ""]
     for a in ans["alerts"]:
-        lead, rest = alert_line(a)
-        out += [f"> **{lead}** {rest}" if lead else f"> {rest}", ""]
+        if a.get("kind") != "emergency":
+            lead, rest = alert_line(a)
+            out += [f"> **{lead}** {rest}" if lead else f"> {rest}", ""]
     if ans["insufficient_evidence"]:
         out += [f"**Insufficient evidence.** {ans['insufficient_reason']}", ""]
     for gap in ans.get("evidence_gaps") or []:
@@ -173,11 +181,15 @@ def to_markdown(ans: dict[str, Any]) -> str:
 
 def to_html(ans: dict[str, Any]) -> str:
     e = html.escape
-    parts = [f"<article><h1>{e(ans['question'])}</h1>"]
+    parts = [f'<div role="alert" class="alert emergency" data-type="{e(a.get("type") or "")}">'
+             f'<strong>Emergency — {e(a.get("title") or "act now")}:</strong> {e(a["text"])}</div>'
+             for a in _emergencies(ans)]
+    parts.append(f"<article><h1>{e(ans['question'])}</h1>")
     for a in ans["alerts"]:
-        lead, rest = alert_line(a)
-        strong = f"<strong>{e(lead)}</strong> " if lead else ""
-        parts.append(f'<p role="alert" class="alert {e(a["kind"])}">{strong}{e(rest)}</p>')
+        if a.get("kind") != "emergency":
+            lead, rest = alert_line(a)
+            strong = f"<strong>{e(lead)}</strong> " if lead else ""
+            parts.append(f'<p role="alert" class="alert {e(a["kind"])}">{strong}{e(rest)}</p>')
     if ans["insufficient_evidence"]:
         parts.append(f"<p><strong>Insufficient evidence.</strong> "
                      f"{e(ans['insufficient_reason'] or '')}</p>")

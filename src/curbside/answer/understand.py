@@ -1,4 +1,5 @@
-"""Question understanding: drugs, classes, intents, populations (with values), emergencies.
+"""Question understanding: drugs, classes, intents, populations with values (emergencies:
+triage.py, which the engine runs first).
 
 Everything here is matching against vocabulary data (`knowledge/pack/intents.yaml`,
 `substances.yaml` and the store's lexicon); nothing is guessed. docs/answer.md describes
@@ -24,7 +25,7 @@ class Understanding:
     intents: list[str] = field(default_factory=list)           # most important first
     populations: list[str] = field(default_factory=list)       # kinds, e.g. "older_adult"
     population_facts: list[dict[str, Any]] = field(default_factory=list)
-    emergency: bool = False
+    emergency: bool = False        # set by the engine from triage (answer/triage.py)
     unrecognised: list[str] = field(default_factory=list)
     # class key -> the member drugs the store holds (for classes named by the user)
     class_members: dict[str, list[str]] = field(default_factory=dict)
@@ -93,7 +94,6 @@ def understand(question: str, lexicon: Lexicon, context: dict[str, Any] | None =
     u.population_facts = find_facts(text, tax, {d.matched for d in u.drugs}
                                     | {d.name for d in u.drugs})
     _populations(u, text, tax)
-    u.emergency = tax.emergency is not None and tax.emergency.search(text) is not None
     own = list(u.intents)
     if context:
         _carry_over(u, lexicon, context)
