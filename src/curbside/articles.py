@@ -48,7 +48,8 @@ def normalise_question(question: str) -> str:
 def _canonical_context(context: dict[str, Any] | None) -> str:
     if not context:
         return ""
-    clean = {k: sorted(v) if isinstance(v, list) else v for k, v in context.items() if v}
+    clean = {k: sorted(v, key=lambda x: json.dumps(x, sort_keys=True)) if isinstance(v, list)
+             else v for k, v in context.items() if v}
     return json.dumps(clean, sort_keys=True, separators=(",", ":")) if clean else ""
 
 

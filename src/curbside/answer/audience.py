@@ -55,12 +55,14 @@ def follow_ups(u: Understanding) -> list[str]:
                          + (f" for a patient who needs {b}?" if b else "?")),
         ("older_adults", f"Is it different for someone over 65 taking {both}?"),
         ("overdose", f"What are the signs of overdose with {both}, and what should be done?"),
-        ("pregnancy_lactation", f"Is {a} safe during pregnancy or breastfeeding?"),
+        ("pregnancy", f"Is {a} safe during pregnancy or breastfeeding?"),
         ("dosing", f"What dose adjustments are needed for {both} in kidney or liver disease?"),
     ]
     if b:
         options.insert(2, ("alternatives", f"What are safer alternatives to {b}"
                                            f" for a patient who needs {a}?"))
     asked = set(u.intents) | ({"older_adults"} if "older_adult" in u.populations else set())
+    if "lactation" in asked:
+        asked.add("pregnancy")      # the pregnancy follow-up also asks about breastfeeding
     out = [q for intent, q in options if intent not in asked]
     return out[:5]

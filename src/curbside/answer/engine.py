@@ -9,7 +9,7 @@ from curbside.answer.compose import compose
 from curbside.answer.evidence import gather, rule_matches
 from curbside.answer.interactions import check_pairs
 from curbside.answer.triage import assess, follow_emergency
-from curbside.answer.understand import understand
+from curbside.answer.understand import name_notices, understand
 from curbside.errors import InputError
 from curbside.knowledge.lexicon import Lexicon
 from curbside.store.labels import choose_labels
@@ -62,6 +62,11 @@ def answer_question(store: Store, question: str, *, audience: str = "clinician",
     ans = compose(u, audience, evidence, rules, successors, check_pairs(store, u, rules))
     ans.setdefault("interactions", [])      # every pair checked (answer/interactions.py)
     _label_choice(store, u, ans)
+    # Names the answer is not about, and the class members it covered: said right after
+    # any emergency alert, in every format (understand.name_notices).
+    urgent = [a for a in ans["alerts"] if a["kind"] == "emergency"]
+    ans["alerts"] = urgent + name_notices(u) + [a for a in ans["alerts"] if a not in urgent]
+    ans["class_members"] = u.class_members
     ans["context"] = u.as_context()
     return follow_emergency(ans, triage)
 

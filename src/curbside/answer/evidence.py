@@ -129,7 +129,7 @@ def gather(store: Store, u: Understanding, topic: set[str] | None = None) -> lis
     out: dict[int, Evidence] = {}
     _tagged(store, u, subjects, wanted, out)
     _label_documents(store, subjects, wanted, out,
-                     intent_map.asked(u.intents, u.populations))
+                     intent_map.asked(u.intents, u.populations), _member_of(u))
     _research_documents(store, subjects, out)
     return sorted(out.values(), key=lambda e: -e.score)
 
@@ -220,16 +220,29 @@ def _source_drugs(store: Store, sid: str) -> set[str]:
         "SELECT drug FROM source_drugs WHERE source_id = ?", (sid,))}
 
 
+def _member_of(u: Understanding) -> dict[str, str]:
+    """Member drug -> the class the question named, for classes named beside another
+    subject (issue 10: a class is answered from its members' labels)."""
+    if len(u.subjects) < 2:
+        return {}
+    named = {n for n, _ in u.subjects}
+    return {m: c for c, ms in u.class_members.items() if c in named for m in ms
+            if m not in named}
+
+
 def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted: set[str],
                      out: dict[int, Evidence],
-                     asked: list[intent_map.IntentSpec] | None = None) -> None:
-    """Ingested labels of the question's drugs: sentences naming another subject, or, for
-    a question with a specific intent (missed dose, renal dosing, ...), the sentences of the
-    sections that intent maps to which speak to it (verbatim)."""
+                     asked: list[intent_map.IntentSpec] | None = None,
+                     members: dict[str, str] | None = None) -> None:
+    """Ingested labels of the question's drugs (and of the members of a class it names
+    beside another subject): sentences naming another subject, or, for a question with a
+    specific intent (missed dose, renal dosing, ...), the sentences of the sections that
+    intent maps to which speak to it (verbatim)."""
     asked = asked or []
     intent_sections = {f for spec in asked for f in spec.label}
+    members = members or {}
     drug_names = [name for name, ents in subjects if name in ents and name not in
-                  vocabulary()["classes"]]
+                  vocabulary()["classes"]] + sorted(members)
     if not drug_names:
         return
     # One label per drug: the one store/labels.py chooses (of possibly hundreds).
@@ -246,7 +259,8 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
     for r in rows:
         if r["section"] not in SECTION_RANK and r["section"] not in intent_sections:
             continue
-        own = str(r["subject"])
+        owner = str(r["subject"])
+        own = members.get(owner, owner)       # a member's label speaks for its class
         others = [name for name, _ in subjects if name != own]
         picked: list[str] = []
         subj = {own}
@@ -278,7 +292,7 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
         if len(text) > 600:
             text = text[:597].rsplit(" ", 1)[0] + "…"
         src = srcs[r["source_id"]]
-        ev = Evidence(r, src, text, subj, detect_concerns(text), extracted=True, owner=own)
+        ev = Evidence(r, src, text, subj, detect_concerns(text), extracted=True, owner=owner)
         _score(ev, len(subjects), wanted, [])
         out[ev.pid] = ev
 

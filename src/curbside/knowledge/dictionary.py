@@ -9,6 +9,10 @@ the user cache folder (keyed by the library's version) and looked up by exact ph
 
 A drug found only here is reported as recognised, with no classes; the answer then says
 what evidence is missing rather than guessing.
+
+The same cache folder holds an English word list (PyPI `english-words`, MIT: Webster's 2nd
+and GCIDE), so that a word that is neither a known drug nor an English word can be said to
+be an unrecognised drug name (docs/answer.md).
 """
 
 from __future__ import annotations
@@ -82,6 +86,12 @@ class Dictionary:
     def __init__(self, path: Path):
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
+    def first_word(self, word: str) -> list[str]:
+        """The generic names of the dictionary names that begin with `word` + a space."""
+        rows = self.db.execute("SELECT names FROM variants WHERE variant >= ? AND variant < ?"
+                               " LIMIT 20", (word + " ", word + "!")).fetchall()
+        return sorted({n for (names,) in rows for n in json.loads(names)})
+
     def lookup(self, phrases: list[str]) -> dict[str, list[str]]:
         """The phrases that are drug names, each with the generic names it means."""
         wanted = sorted({p for p in phrases if len(p) >= MIN_LENGTH})
@@ -93,3 +103,50 @@ class Dictionary:
                     f"SELECT variant, names FROM variants WHERE variant IN ({marks})", chunk):
                 out[variant] = json.loads(names)
         return out
+
+
+WORDS_PACKAGE = "english-words"
+
+
+def _build_words(path: Path) -> None:
+    from english_words import get_english_words_set
+
+    words = get_english_words_set(["web2", "gcide"], lower=True, alpha=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    con = sqlite3.connect(tmp)
+    con.execute("CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID")
+    con.executemany("INSERT OR IGNORE INTO words VALUES (?)", ((w,) for w in words))
+    con.commit()
+    con.close()
+    os.replace(tmp, path)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> WordList | None:
+    """The English word list, built on first use; None when the library is absent."""
+    try:
+        version = metadata.version(WORDS_PACKAGE)
+    except metadata.PackageNotFoundError:
+        return None
+    folder = Path(os.environ.get("CURBSIDE_CACHE_DIR") or user_cache_dir("curbside"))
+    path = folder / f"english-words-{version}.db"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        _build_words(path)
+    return WordList(path)
+
+
+class WordList:
+    """Membership lookups in the English word list."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    def known(self, words: list[str]) -> set[str]:
+        """Those of `words` that are English words (as given, lower case)."""
+        wanted = sorted(set(words))
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        return {r[0] for r in self.db.execute(
+            f"SELECT word FROM words WHERE word IN ({marks})", wanted)}

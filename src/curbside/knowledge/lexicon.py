@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from curbside.knowledge.dictionary import dictionary
+from curbside.knowledge.dictionary import dictionary, english_words
 from curbside.model import Source
 from curbside.store.sqlite import Store
 
@@ -42,7 +42,8 @@ def vocabulary() -> dict[str, Any]:
         with open(PACK_DIR / name, encoding="utf-8") as fh:
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {"classes": load("classes.yaml"), "concerns": load("concerns.yaml"),
-            "lexicon": load("lexicon.yaml"), "intents": load("intents.yaml")}
+            "lexicon": load("lexicon.yaml"), "intents": load("intents.yaml"),
+            "substances": load("substances.yaml"), "slang": load("slang.yaml")}
 
 
 def class_closure(classes: list[str]) -> list[str]:
@@ -93,15 +94,28 @@ class Lexicon:
     def __init__(self, drugs: dict[str, list[str]], aliases: dict[str, list[str]],
                  use_dictionary: bool = True):
         self.drugs = drugs                      # generic name -> class keys (with parents)
-        self.aliases = aliases                  # lower-case phrase -> generic names
+        self.aliases = dict(aliases)            # lower-case phrase -> generic names
+        for phrase, spec in (vocabulary()["slang"].get("names") or {}).items():
+            # Street names ("percs", "xannies"); a store's own name for a phrase wins.
+            self.aliases.setdefault(str(phrase), list(spec["drugs"]))
+        for name, phrases in (vocabulary()["lexicon"].get("vaccines") or {}).items():
+            for phrase in [name, *phrases]:
+                self.aliases.setdefault(str(phrase), [str(name)])
         self.class_aliases: dict[str, str] = {}
         for key, spec in vocabulary()["classes"].items():
             for alias in [key.replace("_", " ")] + list(spec.get("aliases") or []):
                 self.class_aliases.setdefault(alias.lower(), key)
-        self.max_words = max([len(a.split()) for a in [*aliases, *self.class_aliases]] or [1])
-        self._fuzzy = sorted({a for a in aliases if " " not in a and len(a) >= 6})
+        self.max_words = max([len(a.split()) for a in [*self.aliases, *self.class_aliases]]
+                             or [1])
+        # Candidates for misspellings, by first letter and length (the only ones compared).
+        self._fuzzy: dict[tuple[str, int], list[str]] = {}
+        for a in sorted({a for a in self.aliases if " " not in a and len(a) >= 6}):
+            self._fuzzy.setdefault((a[0], len(a)), []).append(a)
         self.not_drugs = set(vocabulary()["lexicon"].get("not_drugs") or [])
+        self.substances = Substances(vocabulary()["substances"])
+        self.not_drugs |= self.substances.not_drug_words
         self.dictionary = dictionary() if use_dictionary else None
+        self.english = english_words() if use_dictionary else None
 
     @classmethod
     def from_store(cls, store: Store) -> Lexicon:
@@ -115,6 +129,10 @@ class Lexicon:
     def classes_of(self, name: str) -> list[str]:
         return self.drugs.get(name, [])
 
+    def members_of(self, cls: str) -> list[str]:
+        """The store's drugs in class `cls` (directly or through a child class)."""
+        return sorted(n for n, classes in self.drugs.items() if cls in classes)
+
     def recognise(self, text: str) -> Recognition:
         """Drugs and classes named in `text`, each reported once.
 
@@ -127,13 +145,34 @@ class Lexicon:
         found: dict[int, tuple[str, list[str]]] = {}     # start index -> (matched, names)
         free = self._curated_pass(words, out, found)
         self._dictionary_pass(words, free, found)
-        for i in sorted(free - set(found)):
+        blocked = self.substances.not_drug_spans(words, found)
+        if blocked and not set(found) - blocked:
+            # A body substance that is all the question names is what it asks about
+            # ("what is dopamine"): kept, unless a number or lab cue made it a lab value.
+            blocked -= self.substances.sole_subjects(words, found)
+        for i in blocked:
+            found.pop(i, None)
+        left = []
+        rest = sorted(free - set(found) - blocked)
+        # An English word is no misspelt drug name: only the others are compared.
+        english = self.english.known([words[i] for i in rest if len(words[i]) >= 6]) \
+            if self.english else set()
+        for i in rest:
             word = words[i]
-            name = self._fuzzy_match(word)
+            if word in self.substances.words:
+                continue    # a body substance as written ("serotonin"): not a drug name
+            name = None if word in english else self._fuzzy_match(word)
             if name:
                 found[i] = (word, self.aliases[name])
-            elif (len(word) >= 7 and DRUG_LIKE.search(word) and word not in self.not_drugs
-                  and word not in out.unrecognised):
+            elif "-" in word and self._hyphen_part(word):
+                found[i] = self._hyphen_part(word)      # type: ignore[assignment]
+            else:
+                left.append(i)
+        for i, names in self._first_words(words, left).items():
+            found[i] = (words[i], names)
+            left.remove(i)
+        for word in self._unrecognised(words, left):
+            if word not in out.unrecognised:
                 out.unrecognised.append(word)
         seen: set[str] = set()
         for i in sorted(found):
@@ -142,6 +181,60 @@ class Lexicon:
                 if name not in seen:
                     seen.add(name)
                     out.drugs.append(DrugMention(name, matched, self.classes_of(name)))
+        return out
+
+    def _first_words(self, words: list[str], indices: list[int]) -> dict[int, list[str]]:
+        """Unknown words that are the first word of exactly one dictionary name and no
+        English word ("breo" of "breo ellipta": a brand said without its device name)."""
+        cands = {i: words[i] for i in indices if len(words[i]) >= 4 and words[i].isalpha()
+                 and words[i] not in self.not_drugs}
+        if not cands or self.dictionary is None or self.english is None:
+            return {}
+        known = self.english.known([f for w in cands.values() for f in _word_forms(w)])
+        out = {}
+        for i, w in cands.items():
+            if known & _word_forms(w):
+                continue
+            names = self.dictionary.first_word(w)
+            if len(names) == 1:
+                out[i] = split_generic(names[0])
+        return out
+
+    def _hyphen_part(self, word: str) -> tuple[str, list[str]] | None:
+        """A known name inside a hyphenated word ("riva-clonazepam": a maker's prefix)."""
+        parts = [p for p in word.split("-") if len(p) >= 4]
+        for p in parts:
+            if p in self.aliases:
+                return p, self.aliases[p]
+        hits = self.dictionary.lookup(parts) if self.dictionary else {}
+        for p in parts:
+            if len(hits.get(p) or []) == 1:
+                return p, split_generic(hits[p][0])
+        return None
+
+    def _unrecognised(self, words: list[str], indices: list[int]) -> list[str]:
+        """The words at `indices` that look like a drug name nobody knows.
+
+        A candidate has 6+ letters and is no listed non-drug word; it must not be an
+        English word (nor one with a plural, possessive or verb ending removed), and it
+        must end like a drug name or stand where a drug is named ("take X", "X with").
+        Without the word list, only long words with a drug-name ending are candidates."""
+        cands = [i for i in indices if len(words[i]) >= 6 and words[i].isalpha()
+                 and words[i] not in self.not_drugs
+                 and not words[i].endswith(self.substances.condition_suffixes)]
+        if self.english is None:
+            return [words[i] for i in cands if len(words[i]) >= 7 and DRUG_LIKE.search(words[i])]
+        forms = {i: _word_forms(words[i]) for i in cands}
+        known = self.english.known([f for fs in forms.values() for f in fs])
+        out = []
+        for i in cands:
+            if known & forms[i]:
+                continue
+            before = {" ".join(words[max(0, i - n):i]) for n in (1, 2)}
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if DRUG_LIKE.search(words[i]) or before & self.substances.slot_before \
+                    or after in self.substances.slot_after:
+                out.append(words[i])
         return out
 
     def _curated_pass(self, words: list[str], out: Recognition,
@@ -190,13 +283,83 @@ class Lexicon:
             return None
         limit = 2 if len(word) >= 10 else 1
         best: tuple[int, str] | None = None
-        for cand in self._fuzzy:
-            if abs(len(cand) - len(word)) > limit or cand[0] != word[0]:
-                continue
+        cands = [c for n in range(len(word) - limit, len(word) + limit + 1)
+                 for c in self._fuzzy.get((word[0], n), ())]
+        for cand in cands:
             d = _edit_distance(word, cand, limit)
             if d <= limit and (best is None or d < best[0]):
                 best = (d, cand)
         return best[1] if best else None
+
+
+class Substances:
+    """Body substances, lab values and conditions (pack/substances.yaml): when such a word
+    in a question is not a medicine. Rules in docs/answer.md."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.never = {str(w) for w in data.get("never_drug") or []}
+        self.either = {str(w) for w in data.get("lab_or_drug") or []}
+        self.drug_cues = {str(w) for w in data.get("drug_cues") or []}
+        self.lab_cues = {str(w) for w in data.get("lab_cues") or []}
+        self.conditions = [str(c).split() for c in data.get("conditions") or []]
+        self.not_drug_words = {str(w) for w in data.get("not_drug_words") or []}
+        self.words = self.never | self.either | {w for c in self.conditions for w in c}
+        self.condition_suffixes = tuple(str(w) for w in data.get("condition_suffixes") or [])
+        self.slot_before = {str(w) for w in data.get("drug_slot_before") or []}
+        self.slot_after = {str(w) for w in data.get("drug_slot_after") or []}
+
+    def not_drug_spans(self, words: list[str], found: dict[int, tuple[str, list[str]]]
+                       ) -> set[int]:
+        """Word indices that name no drug here: condition phrases, and substances that
+        the words around them make a body substance or a lab value."""
+        out: set[int] = set()
+        for i in range(len(words)):
+            for c in self.conditions:
+                if words[i:i + len(c)] == c:
+                    out.update(range(i, i + len(c)))
+        for i, (matched, _) in found.items():
+            head, *rest = matched.split()
+            # "dopamine receptors" as one dictionary phrase is still the body's dopamine.
+            word = matched if matched in self.words else head
+            if word in self.never or word in self.either and (
+                    word == matched or all(w in self.lab_cues for w in rest)):
+                n = len(matched.split())
+                if word != matched and not self._is_drug(word, [], rest) or \
+                        not self._is_drug(word, words[max(0, i - 2):i], words[i + n:i + n + 2]):
+                    out.add(i)
+        return out
+
+    def sole_subjects(self, words: list[str], found: dict[int, tuple[str, list[str]]]
+                      ) -> set[int]:
+        """Indices of never-drug substances named with no lab cue and no number near."""
+        out = set()
+        for i, (matched, _) in found.items():
+            n = len(matched.split())
+            near = words[max(0, i - 2):i] + words[i + n:i + n + 2]
+            if matched in self.never and not set(near) & self.lab_cues and not any(
+                    w[0].isdigit() for w in near):
+                out.add(i)
+        return out
+
+    def _is_drug(self, word: str, before: list[str], after: list[str]) -> bool:
+        if any(w[0].isdigit() for w in after):
+            return False                    # "potassium 5.6", "k of 5.6": a lab value
+        near = set(before) | set(after)
+        if near & self.drug_cues:
+            return True                     # "dopamine drip", "potassium supplements"
+        if near & self.lab_cues:
+            return False                    # "high potassium", "cortisol level"
+        return word in self.either
+
+
+def _word_forms(word: str) -> set[str]:
+    """The word and the stems an English word list may hold it under."""
+    out = {word}
+    for suffix in ("'s", "s", "es", "ed", "d", "ing", "ly", "er", "ers", "est", "ies"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            out |= {stem, stem + "e", stem + "y"}
+    return out
 
 
 def split_generic(canonical: str) -> list[str]:

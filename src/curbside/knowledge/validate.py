@@ -92,6 +92,7 @@ def validate_pack(pack: Pack | None = None, *, onc_csv: str | None = None,
         problems += [f"{where}: reference {ref!r} does not resolve"
                      for ref in r.get("sources") or [] if resolve_ref(str(ref), by_key) is None]
 
+    problems += _check_slang(name_set)
     coverage: dict[str, Any] = {}
     if onc_csv:
         found, onc_problems, onc_notes = onc_coverage(pack, onc_csv)
@@ -108,6 +109,21 @@ def validate_pack(pack: Pack | None = None, *, onc_csv: str | None = None,
               "research": len(pack.research), "interaction_rules": len(pack.interactions)}
     return {"version": pack.version, "counts": counts, "coverage": coverage,
             "problems": problems, "notes": notes}
+
+
+def _check_slang(drugs: set[str]) -> list[str]:
+    """Every street name maps to pack drugs and names sources that are listed."""
+    slang = vocabulary()["slang"]
+    sources = set(slang.get("sources") or {})
+    out = []
+    for phrase, spec in (slang.get("names") or {}).items():
+        out += [f"slang {phrase!r}: unknown drug {d!r}" for d in spec.get("drugs") or []
+                if d not in drugs]
+        if not spec.get("drugs"):
+            out.append(f"slang {phrase!r}: no drugs")
+        if not spec.get("sources") or set(spec["sources"]) - sources:
+            out.append(f"slang {phrase!r}: sources must be keys of 'sources'")
+    return out
 
 
 def _alias(name: str, aliases: dict[str, set[str]]) -> bool:

@@ -26,6 +26,8 @@ class Context(BaseModel):
     drugs: list[str] = Field(default_factory=list, max_length=20)
     classes: list[str] = Field(default_factory=list, max_length=20)
     populations: list[str] = Field(default_factory=list, max_length=10)
+    population_facts: list[dict[str, str | int | float | bool]] = Field(
+        default_factory=list, max_length=20)
 
 
 class AnswerRequest(BaseModel):
