@@ -106,8 +106,11 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
     )
 
     from curbside.ingest import expand_paths, ingest_file, ingest_run, parse_ahead
+    from curbside.sources.limits import Limits
 
     store = obj.store()
+    limits = Limits.from_settings(obj.settings)
+    seen: dict[str, str] = {}
     files = expand_paths(format_, list(paths))
     sizes = [os.path.getsize(f) if f != "-" and os.path.isfile(f) else 0 for f in files]
     results = []
@@ -132,9 +135,10 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
         def at(pos: int) -> None:
             bar.update(task, completed=done[0] + pos)
 
-        for i, (path, parsed) in enumerate(parse_ahead(format_, files, jobs)):
+        for i, (path, parsed) in enumerate(parse_ahead(format_, files, jobs, limits)):
             bar.update(task, file=f"{i + 1}/{len(files)}")
-            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at, parsed=parsed)
+            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at, parsed=parsed,
+                              limits=limits, seen=seen)
             results.append(res)
             done[0] += sizes[i]
             bar.update(task, completed=done[0], records=count[0])
@@ -152,13 +156,15 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
     redone = sorted({a for r in results for a in r.articles_redone})
     if fmt == "json":
         _json({"format": format_, "files": len(results), "failed_files": len(failed),
+               "ingested_files": len(results) - len(failed),
                "superseded": superseded, "warnings": len(warnings), **totals,
                "errors": [r.error for r in failed], "articles_redone": redone})
     else:
-        click.echo(f"{format_}: {len(results)} file(s), {totals['records']} records: "
+        click.echo(f"{format_}: {len(results) - len(failed)} file(s) ingested, {len(failed)} "
+                   f"refused; {totals['records']} records: "
                    f"{totals['added']} added, {totals['updated']} updated, "
                    f"{totals['unchanged']} unchanged, {totals['deleted']} deleted, "
-                   f"{superseded} superseded; {len(failed)} file(s) failed", file=err)
+                   f"{superseded} superseded", file=err)
         if redone:
             click.echo(f"{len(redone)} article(s) citing superseded sources regenerated and "
                        f"sent back to review", file=err)

@@ -31,6 +31,21 @@ class Settings(EnvSettings, env_prefix="CURBSIDE_"):
                                            "the per-minute rate applies.")
     busy_timeout_ms: int = Field(10000,
                                  description="How long a writer waits for the store lock, in ms.")
+    # Reader limits (docs/store.md, "Limits on input files").
+    max_file_bytes: int = Field(1 << 30, description="Bytes read from one input file as "
+                                "stored (compressed or not).")
+    max_member_bytes: int = Field(1 << 30, description="Bytes decompressed from one zip "
+                                  "archive member.")
+    max_decompressed_bytes: int = Field(4 << 30, description="Bytes decompressed from one "
+                                        "gzip file.")
+    max_compression_ratio: float = Field(100.0, description="Most decompressed bytes per "
+                                         "compressed byte (past the first MiB).")
+    max_depth: int = Field(64, description="Deepest nesting read in JSON, YAML or XML.")
+    max_yaml_nodes: int = Field(100_000, description="Most values a YAML block may stand "
+                                "for with its aliases expanded (billion-laughs guard).")
+    max_field_chars: int = Field(2_000_000, description="Longest text of one section, in "
+                                 "characters.")
+    max_sections: int = Field(2000, description="Most sections (passages) one record may have.")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -23,7 +23,15 @@ from types import ModuleType
 from typing import BinaryIO
 
 from curbside.errors import InputError
-from curbside.sources.limits import DEFAULT, MiB, Limits, bounded, counter_of, inflated, read_all
+from curbside.sources.limits import (
+    DEFAULT,
+    RATIO_FLOOR,
+    Limits,
+    bounded,
+    counter_of,
+    inflated,
+    read_all,
+)
 
 FORMATS: tuple[str, ...] = ("openfda", "spl", "pubmed", "guideline", "onc")
 
@@ -104,12 +112,12 @@ def _zip_member(stream: BinaryIO, path: str, suffix: str, limits: Limits) -> Bin
             raise InputError(f"zip member {info.filename!r} is {info.file_size} bytes, over "
                              f"the max_member_bytes setting ({limits.max_member_bytes})",
                              path=path)
-        if info.file_size > limits.max_compression_ratio * max(info.compress_size, MiB):
+        if info.file_size > limits.max_compression_ratio * max(info.compress_size, RATIO_FLOOR):
             raise InputError(f"zip member {info.filename!r} decompresses more than "
                              f"{limits.max_compression_ratio:g} times its size (a compression "
                              "bomb? the max_compression_ratio setting)", path=path)
         return inflated(archive.open(info), stream, limits, path,  # type: ignore[arg-type]
-                        member=True)
+                        member_size=info.compress_size)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise InputError(f"corrupt or unsupported zip archive ({exc})", path=path) from None
 
@@ -125,8 +133,9 @@ def clean_text(text: str, *, keep_lines: bool = False) -> str:
     """Drop C0/C1 control characters and collapse runs of white space.
 
     C1 characters (U+0080-U+009F) turn up in real openFDA labels where the source had
-    invisible characters; they are never text, and neither are lone surrogates. With `keep_lines`, line breaks survive
-    (one per paragraph); otherwise all white space becomes single spaces.
+    invisible characters; they are never text, and neither are lone surrogates. With
+    `keep_lines`, line breaks survive (one per paragraph); otherwise all white space
+    becomes single spaces.
     """
     if text.isprintable():
         # The common case (a name, a sentence): no control characters, no white space but

@@ -182,7 +182,8 @@ def _recommendation(position: int, lineno: int, heading: str, body: list[str],
         try:
             attrs[name] = safe_yaml.load(value, limits) if value.strip() else None
         except (yaml.YAMLError, ValueError):
-            raise InputError(f"attribute '{name}' is not a valid value: {value!r}", path=path,
+            shown = value if len(value) <= 60 else f"{value[:60]}..."
+            raise InputError(f"attribute '{name}' is not a valid value: {shown!r}", path=path,
                              record=where) from None
         i += 1
     text = "\n".join(p.strip() for p in "\n".join(body[i:]).strip().split("\n\n") if p.strip())

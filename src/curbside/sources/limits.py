@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from curbside.errors import InputError
 
 MiB = 1 << 20
+RATIO_FLOOR = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -92,16 +93,18 @@ class _Inflated(_Counted):
     """Decompressed bytes, refused past an absolute size or a ratio to the bytes read in."""
 
     def __init__(self, raw: BinaryIO, source: _Counted | None, limits: Limits, path: str,
-                 limit: int, setting: str):
+                 limit: int, setting: str, compressed: int | None = None):
         super().__init__(raw, limit, path, "the decompressed content", setting)
         self._source = source
         self._ratio = limits.max_compression_ratio
+        self._compressed = compressed
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         n = super().readinto(buffer)
-        consumed = self._source.count if self._source is not None else 0
-        # A floor of 1 MiB in: short real files may compress very well (headers, blanks).
-        if self.count > self._ratio * max(consumed, MiB):
+        consumed = self._compressed if self._compressed is not None else \
+            self._source.count if self._source is not None else 0
+        # A floor of 256 KiB in: short real files may compress very well (headers, blanks).
+        if self.count > self._ratio * max(consumed, RATIO_FLOOR):
             raise InputError(f"decompresses more than {self._ratio:g} times its size (a "
                              "compression bomb? the max_compression_ratio setting)",
                              path=self._path)
@@ -121,12 +124,16 @@ def counter_of(stream: BinaryIO) -> _Counted | None:
 
 
 def inflated(decoded: BinaryIO, source: BinaryIO, limits: Limits, path: str, *,
-             member: bool = False) -> BinaryIO:
-    """A decompressing stream, refused past the size and ratio limits."""
-    limit, setting = ((limits.max_member_bytes, "max_member_bytes") if member
+             member_size: int | None = None) -> BinaryIO:
+    """A decompressing stream, refused past the size and ratio limits.
+
+    For a zip member, `member_size` is its compressed size (the ratio is exact); for gzip
+    the ratio is taken against the compressed bytes read so far.
+    """
+    limit, setting = ((limits.max_member_bytes, "max_member_bytes") if member_size is not None
                       else (limits.max_decompressed_bytes, "max_decompressed_bytes"))
     return io.BufferedReader(_Inflated(decoded, counter_of(source), limits, path, limit,
-                                       setting))
+                                       setting, member_size))
 
 
 def read_all(stream: BinaryIO, limit: int, path: str, setting: str) -> bytes:

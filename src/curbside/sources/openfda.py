@@ -313,5 +313,8 @@ def _strings(value: Any) -> list[str]:
 
 
 def _scalar(value: Any) -> str:
+    # A bare number (a version 5 or 10^400) is kept as text so the checks can judge it.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     items = _strings(value)
     return items[0].strip() if items else ""
