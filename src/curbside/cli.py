@@ -333,6 +333,15 @@ def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
         sys.exit(2)
 
 
+def _reviewable(obj: Ctx):  # type: ignore[no-untyped-def]
+    """The store, if its audit trail is protected (StoreError, exit 1, otherwise)."""
+    from curbside.review.audit import require_intact
+
+    store = obj.store()
+    require_intact(store)
+    return store
+
+
 @cli.group(cls=FullHelpGroup)
 def index() -> None:
     """The search index beside the store (tantivy): check it, rebuild it."""
@@ -402,7 +411,7 @@ def user_add(obj: Ctx, username: str, role: str, display_name: str, credentials:
     if not password_stdin:
         raise UserError("pass --password-stdin and pipe the password in (there is no "
                         "default password)")
-    u = create_user(obj.store(), username, role=role, display_name=display_name,
+    u = create_user(_reviewable(obj), username, role=role, display_name=display_name,
                     credentials=credentials, password=_read_password())
     if fmt == "json":
         _json(u)
@@ -414,17 +423,28 @@ def user_add(obj: Ctx, username: str, role: str, display_name: str, credentials:
 @FORMAT
 @click.pass_obj
 def user_list(obj: Ctx, fmt: str) -> None:
-    """List accounts (never their passwords)."""
-    from curbside.review.accounts import list_users
+    """List accounts (never their passwords), with failed sign-ins of the last 24 hours."""
+    from curbside.review.accounts import list_users, recent_failures
 
-    users = list_users(obj.store())
+    store = obj.store()
+    users = list_users(store)
+    failures = recent_failures(store)
+    for u in users:
+        u["recent_failures"] = failures.pop(u["username"].lower(), None)
     if fmt == "json":
-        _json({"users": users})
+        _json({"users": users, "unknown_names_tried": failures})
         return
     for u in users:
         flag = "  [disabled]" if u["disabled"] else ""
         creds = f", {u['credentials']}" if u["credentials"] else ""
-        click.echo(f"{u['username']}\t{u['role']}\t{u['display_name']}{creds}{flag}")
+        fail = u["recent_failures"]
+        note = (f"  [{fail['failures']} failed sign-in(s) in 24 h from {fail['clients']} "
+                f"address(es), last {fail['last']}]") if fail else ""
+        click.echo(f"{u['username']}\t{u['role']}\t{u['display_name']}{creds}{flag}{note}")
+    if failures:
+        total = sum(f["failures"] for f in failures.values())
+        click.echo(f"{total} failed sign-in(s) in 24 h with {len(failures)} name(s) that are "
+                   "not accounts")
 
 
 @user.command("disable")
@@ -434,7 +454,7 @@ def user_disable(obj: Ctx, username: str) -> None:
     """Disable an account and sign it out everywhere (its history stays)."""
     from curbside.review.accounts import disable_user
 
-    disable_user(obj.store(), username)
+    disable_user(_reviewable(obj), username)
     click.echo(f"disabled {username}; its sessions are ended")
 
 
@@ -450,8 +470,45 @@ def user_set_password(obj: Ctx, username: str, password_stdin: bool) -> None:
     if not password_stdin:
         raise UserError("pass --password-stdin and pipe the password in (there is no "
                         "default password)")
-    set_password(obj.store(), username, _read_password())
+    set_password(_reviewable(obj), username, _read_password())
     click.echo(f"password changed for {username}; all its sessions are ended")
+
+
+@cli.group(cls=FullHelpGroup)
+def audit() -> None:
+    """The tamper-evident audit trail of the review workflow."""
+
+
+@audit.command("verify")
+@click.option("--anchor", metavar="HASH", help="A head hash kept earlier (in a backup or a "
+              "log): it must still be in the chain.")
+@FORMAT
+@click.pass_obj
+def audit_verify(obj: Ctx, anchor: str | None, fmt: str) -> None:
+    """Check the hash chain and the protective triggers; exit 1 naming the first bad row."""
+    from curbside.review.audit import verify
+
+    verdict = verify(obj.store(), anchor=anchor)
+    if fmt == "json":
+        _json({"ok": verdict.ok, "rows": verdict.rows, "head": verdict.head,
+               "problems": verdict.problems})
+    else:
+        for p in verdict.problems:
+            click.echo(f"problem: {p}", err=True)
+        state = "intact" if verdict.ok else "NOT intact"
+        click.echo(f"audit trail {state}: {verdict.rows} rows, head {verdict.head}")
+    if not verdict.ok:
+        sys.exit(1)
+
+
+@audit.command("restore-triggers")
+@click.pass_obj
+def audit_restore(obj: Ctx) -> None:
+    """Re-create missing protective triggers (then run `audit verify`)."""
+    from curbside.review.audit import restore_triggers
+
+    restored = restore_triggers(obj.store())
+    click.echo(f"restored: {', '.join(restored)}" if restored else "all triggers are present")
 
 
 def main() -> None:

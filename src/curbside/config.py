@@ -31,6 +31,23 @@ class Settings(EnvSettings, env_prefix="CURBSIDE_"):
                                            "the per-minute rate applies.")
     busy_timeout_ms: int = Field(10000,
                                  description="How long a writer waits for the store lock, in ms.")
+    read_per_minute: float = Field(120.0, description="Searches and re-renders (library and "
+                                   "API search, ?audience=) a web client may make per minute.")
+    read_burst: int = Field(30, description="Searches and re-renders a web client may make at "
+                                            "once before the per-minute rate applies.")
+    trusted_proxies: str = Field("", description="Comma-separated addresses or networks of "
+                                 "reverse proxies whose X-Forwarded-For is believed.")
+    # Sign-in and sessions (docs/review.md).
+    login_free_failures: int = Field(3, description="Failed sign-ins from one address to one "
+                                     "account before that pair has to wait.")
+    login_backoff_seconds: float = Field(2.0, description="First wait after the free failures; "
+                                         "it doubles with each further failure.")
+    login_backoff_max_seconds: float = Field(900.0, description="Longest wait between sign-in "
+                                             "attempts of one address to one account.")
+    session_lifetime_hours: float = Field(12.0, description="A session ends this long after "
+                                          "sign-in, whatever happens.")
+    session_idle_minutes: float = Field(120.0, description="A session ends after this long "
+                                        "without a request.")
     # Reader limits (docs/store.md, "Limits on input files").
     max_file_bytes: int = Field(1 << 30, description="Bytes read from one input file as "
                                 "stored (compressed or not).")
