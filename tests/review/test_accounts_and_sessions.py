@@ -3,7 +3,11 @@ flags, rotation at sign-in, expiry and sign-out everywhere on a password change.
 
 from __future__ import annotations
 
+import re
+import statistics
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -66,7 +70,13 @@ def test_the_wait_doubles_with_each_failure_up_to_the_cap() -> None:
     assert [policy.wait_after(n) for n in range(1, 10)] == [0, 0, 0, 2, 4, 8, 16, 32, 60]
 
 
+def _slow_backoff(app: FastAPI) -> None:
+    """Waits long enough that a slow test machine never sees one run out."""
+    app.state.settings = app.state.settings.model_copy(update={"login_backoff_seconds": 600})
+
+
 def test_a_stranger_cannot_lock_out_a_board_member_on_the_sign_in_page(app: FastAPI) -> None:
+    _slow_backoff(app)
     stranger = TestClient(app, client=("203.0.113.9", 4000))
     for _ in range(8):
         r = web_login(stranger, "editor", "not the password")
@@ -183,3 +193,36 @@ def test_the_sign_in_page(app: FastAPI) -> None:
     html = client.get("/login").text
     assert 'name="username"' in html and 'name="password"' in html
     assert 'type="password"' in html
+
+
+def _page(r: Any, name: str) -> str:
+    """A sign-in page with what varies per request taken out: the name typed, the token."""
+    text = r.text.replace(f'value="{name}"', 'value="NAME"')
+    return re.sub(r'value="[A-Za-z0-9_-]{20,}"', 'value="TOKEN"', text)
+
+
+def test_sign_in_answers_tell_nobody_who_has_an_account(app: FastAPI) -> None:
+    # Status and body: the same for an account and a made-up name, failing and throttled.
+    _slow_backoff(app)
+    seen: dict[str, list[tuple[int, str]]] = {}
+    for name in ("editor", "noaccount"):
+        client = TestClient(app, client=(f"192.0.2.{len(seen) + 10}", 4000))
+        seen[name] = [(r.status_code, _page(r, name)) for r in
+                      (web_login(client, name, "not the password") for _ in range(5))]
+    assert [s for s, _ in seen["editor"]] == [401, 401, 401, 401, 429]
+    assert seen["editor"] == seen["noaccount"]
+
+
+def test_sign_in_takes_as_long_for_an_unknown_name(store: Store) -> None:
+    def timed(name: str, n: int) -> float:
+        start = time.perf_counter()
+        accounts.authenticate(store, name, "not the password at all", client=f"t-{name}-{n}")
+        return time.perf_counter() - start
+
+    known, unknown = [], []
+    for n in range(7):  # interleaved, so machine load hits both alike
+        known.append(timed("reviewer", n))
+        unknown.append(timed("nobody-here", n))
+    k, u = statistics.median(known), statistics.median(unknown)
+    # Both are one argon2 verification; a lookup-only path would be 100x faster.
+    assert 0.6 < u / k < 1.6, (k, u)
