@@ -269,7 +269,8 @@ def stats(obj: Ctx, fmt: str) -> None:
         click.echo(f"  {tier}: {v['sources']} ({v['current']} current)")
 
 
-@cli.command()
+# A question may start with "-" ("-5 mg?"): unknown options are read as the question.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("question")
 @click.option("--audience", type=click.Choice(["clinician", "pharmacist", "nurse", "student",
                                                "patient"]), default="clinician", show_default=True)
@@ -277,7 +278,11 @@ def stats(obj: Ctx, fmt: str) -> None:
               default="text", show_default=True, help="json is the curbside.answer/1 contract.")
 @click.pass_obj
 def ask(obj: Ctx, question: str, audience: str, fmt: str) -> None:
-    """Answer a clinical question with tiered, cited evidence."""
+    """Answer a clinical question with tiered, cited evidence.
+
+    A question that starts with "-" works as it is; `curbside ask -- "QUESTION"` also
+    ends the options explicitly.
+    """
     from curbside.answer.engine import answer_question
 
     ans = answer_question(obj.store(), question, audience=audience,
