@@ -37,11 +37,12 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
 
 
 def fingerprint(store: Store) -> str:
-    """A digest of everything ingest writes: sources, passages, names, the FTS index size."""
+    """A digest of everything ingest writes: sources, passages, names (the search index is
+    fed from these in the same transaction)."""
     digest = hashlib.sha256()
     for sql in ("SELECT id, content_hash, status, superseded_by FROM sources ORDER BY id",
                 "SELECT count(*), total(length(text)) FROM passages",
-                "SELECT count(*) FROM passages_fts", "SELECT count(*) FROM source_drugs",
+                "SELECT count(*) FROM source_drugs",
                 "SELECT count(*) FROM drug_aliases"):
         for row in store.db.execute(sql):
             digest.update(repr(tuple(row)).encode())
