@@ -59,11 +59,11 @@ MAX_ARTICLE_ELEMENTS = 200_000
 
 def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Source | Deletion]:
     """Yield a `Source` per PubmedArticle and a `Deletion` per DeleteCitation PMID."""
-    stream = decompressed(stream, path, limits=limits)
+    pruned = _Pruning(decompressed(stream, path, limits=limits), path)
     # Only the elements read here produce events (the root's start, then whole records):
     # a Python-level event per element was most of the reader's loop.
     events = etree.iterparse(
-        stream, events=("start", "end"), tag=_EVENT_TAGS, resolve_entities=False,
+        pruned, events=("start", "end"), tag=_EVENT_TAGS, resolve_entities=False,
         no_network=True, load_dtd=False, remove_comments=True, remove_pis=True,
         huge_tree=False)
     root_seen = False
@@ -73,6 +73,7 @@ def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Sour
             if not root_seen:
                 root_seen = True
                 _check_root(element, path)
+                pruned.root = element
                 continue
             if event != "end":
                 continue
@@ -110,6 +111,34 @@ def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Sour
 
 
 _EVENT_TAGS = ("PubmedArticleSet", "PubmedArticle", "DeleteCitation", "PubmedBookArticle")
+_RECORD_TAGS = frozenset(_EVENT_TAGS[1:])
+
+
+class _Pruning:
+    """The input stream, dropping stray (non-record) elements of the root between reads.
+
+    With events only for records, elements of any other tag between them would never be
+    seen, so never freed: a file of a million `<J/>` would grow memory without end. Each
+    time the parser asks for more input, the finished stray children of the root are
+    removed; an unfinished one that holds too much is refused.
+    """
+
+    def __init__(self, stream: BinaryIO, path: str):
+        self._stream = stream
+        self._path = path
+        self.root: Any = None
+
+    def read(self, size: int = -1) -> bytes:
+        root = self.root
+        if root is not None and len(root):
+            last = root[-1]
+            for child in list(root)[:-1]:
+                if child.tag not in _RECORD_TAGS:
+                    root.remove(child)
+            if last.tag not in _RECORD_TAGS and len(last) > MAX_ARTICLE_ELEMENTS:
+                raise InputError(f"an element that is not a PubMed record holds more than "
+                                 f"{MAX_ARTICLE_ELEMENTS} elements", path=self._path)
+        return self._stream.read(size)
 
 
 def _check_root(element: Any, path: str) -> None:
