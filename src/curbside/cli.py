@@ -106,8 +106,11 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
     )
 
     from curbside.ingest import expand_paths, ingest_file, ingest_run, parse_ahead
+    from curbside.sources.limits import Limits
 
     store = obj.store()
+    limits = Limits.from_settings(obj.settings)
+    seen: dict[str, str] = {}
     files = expand_paths(format_, list(paths))
     sizes = [os.path.getsize(f) if f != "-" and os.path.isfile(f) else 0 for f in files]
     results = []
@@ -132,9 +135,10 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
         def at(pos: int) -> None:
             bar.update(task, completed=done[0] + pos)
 
-        for i, (path, parsed) in enumerate(parse_ahead(format_, files, jobs)):
+        for i, (path, parsed) in enumerate(parse_ahead(format_, files, jobs, limits)):
             bar.update(task, file=f"{i + 1}/{len(files)}")
-            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at, parsed=parsed)
+            res = ingest_file(store, format_, path, tick, run=run, on_bytes=at, parsed=parsed,
+                              limits=limits, seen=seen)
             results.append(res)
             done[0] += sizes[i]
             bar.update(task, completed=done[0], records=count[0])
@@ -152,13 +156,15 @@ def ingest(obj: Ctx, format_: str, paths: tuple[str, ...], fmt: str, quiet: bool
     redone = sorted({a for r in results for a in r.articles_redone})
     if fmt == "json":
         _json({"format": format_, "files": len(results), "failed_files": len(failed),
+               "ingested_files": len(results) - len(failed),
                "superseded": superseded, "warnings": len(warnings), **totals,
                "errors": [r.error for r in failed], "articles_redone": redone})
     else:
-        click.echo(f"{format_}: {len(results)} file(s), {totals['records']} records: "
+        click.echo(f"{format_}: {len(results) - len(failed)} file(s) ingested, {len(failed)} "
+                   f"refused; {totals['records']} records: "
                    f"{totals['added']} added, {totals['updated']} updated, "
                    f"{totals['unchanged']} unchanged, {totals['deleted']} deleted, "
-                   f"{superseded} superseded; {len(failed)} file(s) failed", file=err)
+                   f"{superseded} superseded", file=err)
         if redone:
             click.echo(f"{len(redone)} article(s) citing superseded sources regenerated and "
                        f"sent back to review", file=err)
@@ -263,7 +269,8 @@ def stats(obj: Ctx, fmt: str) -> None:
         click.echo(f"  {tier}: {v['sources']} ({v['current']} current)")
 
 
-@cli.command()
+# A question may start with "-" ("-5 mg?"): unknown options are read as the question.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("question")
 @click.option("--audience", type=click.Choice(["clinician", "pharmacist", "nurse", "student",
                                                "patient"]), default="clinician", show_default=True)
@@ -271,7 +278,11 @@ def stats(obj: Ctx, fmt: str) -> None:
               default="text", show_default=True, help="json is the curbside.answer/1 contract.")
 @click.pass_obj
 def ask(obj: Ctx, question: str, audience: str, fmt: str) -> None:
-    """Answer a clinical question with tiered, cited evidence."""
+    """Answer a clinical question with tiered, cited evidence.
+
+    A question that starts with "-" works as it is; `curbside ask -- "QUESTION"` also
+    ends the options explicitly.
+    """
     from curbside.answer.engine import answer_question
 
     ans = answer_question(obj.store(), question, audience=audience,
@@ -325,6 +336,15 @@ def pack_validate(onc: str | None, questions: str | None, fmt: str) -> None:
                    f"{len(report['problems'])} problem(s)")
     if report["problems"]:
         sys.exit(2)
+
+
+def _reviewable(obj: Ctx):  # type: ignore[no-untyped-def]
+    """The store, if its audit trail is protected (StoreError, exit 1, otherwise)."""
+    from curbside.review.audit import require_intact
+
+    store = obj.store()
+    require_intact(store)
+    return store
 
 
 @cli.group(cls=FullHelpGroup)
@@ -396,7 +416,7 @@ def user_add(obj: Ctx, username: str, role: str, display_name: str, credentials:
     if not password_stdin:
         raise UserError("pass --password-stdin and pipe the password in (there is no "
                         "default password)")
-    u = create_user(obj.store(), username, role=role, display_name=display_name,
+    u = create_user(_reviewable(obj), username, role=role, display_name=display_name,
                     credentials=credentials, password=_read_password())
     if fmt == "json":
         _json(u)
@@ -408,17 +428,28 @@ def user_add(obj: Ctx, username: str, role: str, display_name: str, credentials:
 @FORMAT
 @click.pass_obj
 def user_list(obj: Ctx, fmt: str) -> None:
-    """List accounts (never their passwords)."""
-    from curbside.review.accounts import list_users
+    """List accounts (never their passwords), with failed sign-ins of the last 24 hours."""
+    from curbside.review.accounts import list_users, recent_failures
 
-    users = list_users(obj.store())
+    store = obj.store()
+    users = list_users(store)
+    failures = recent_failures(store)
+    for u in users:
+        u["recent_failures"] = failures.pop(u["username"].lower(), None)
     if fmt == "json":
-        _json({"users": users})
+        _json({"users": users, "unknown_names_tried": failures})
         return
     for u in users:
         flag = "  [disabled]" if u["disabled"] else ""
         creds = f", {u['credentials']}" if u["credentials"] else ""
-        click.echo(f"{u['username']}\t{u['role']}\t{u['display_name']}{creds}{flag}")
+        fail = u["recent_failures"]
+        note = (f"  [{fail['failures']} failed sign-in(s) in 24 h from {fail['clients']} "
+                f"address(es), last {fail['last']}]") if fail else ""
+        click.echo(f"{u['username']}\t{u['role']}\t{u['display_name']}{creds}{flag}{note}")
+    if failures:
+        total = sum(f["failures"] for f in failures.values())
+        click.echo(f"{total} failed sign-in(s) in 24 h with {len(failures)} name(s) that are "
+                   "not accounts")
 
 
 @user.command("disable")
@@ -428,7 +459,7 @@ def user_disable(obj: Ctx, username: str) -> None:
     """Disable an account and sign it out everywhere (its history stays)."""
     from curbside.review.accounts import disable_user
 
-    disable_user(obj.store(), username)
+    disable_user(_reviewable(obj), username)
     click.echo(f"disabled {username}; its sessions are ended")
 
 
@@ -444,8 +475,45 @@ def user_set_password(obj: Ctx, username: str, password_stdin: bool) -> None:
     if not password_stdin:
         raise UserError("pass --password-stdin and pipe the password in (there is no "
                         "default password)")
-    set_password(obj.store(), username, _read_password())
+    set_password(_reviewable(obj), username, _read_password())
     click.echo(f"password changed for {username}; all its sessions are ended")
+
+
+@cli.group(cls=FullHelpGroup)
+def audit() -> None:
+    """The tamper-evident audit trail of the review workflow."""
+
+
+@audit.command("verify")
+@click.option("--anchor", metavar="HASH", help="A head hash kept earlier (in a backup or a "
+              "log): it must still be in the chain.")
+@FORMAT
+@click.pass_obj
+def audit_verify(obj: Ctx, anchor: str | None, fmt: str) -> None:
+    """Check the hash chain and the protective triggers; exit 1 naming the first bad row."""
+    from curbside.review.audit import verify
+
+    verdict = verify(obj.store(), anchor=anchor)
+    if fmt == "json":
+        _json({"ok": verdict.ok, "rows": verdict.rows, "head": verdict.head,
+               "problems": verdict.problems})
+    else:
+        for p in verdict.problems:
+            click.echo(f"problem: {p}", err=True)
+        state = "intact" if verdict.ok else "NOT intact"
+        click.echo(f"audit trail {state}: {verdict.rows} rows, head {verdict.head}")
+    if not verdict.ok:
+        sys.exit(1)
+
+
+@audit.command("restore-triggers")
+@click.pass_obj
+def audit_restore(obj: Ctx) -> None:
+    """Re-create missing protective triggers (then run `audit verify`)."""
+    from curbside.review.audit import restore_triggers
+
+    restored = restore_triggers(obj.store())
+    click.echo(f"restored: {', '.join(restored)}" if restored else "all triggers are present")
 
 
 def main() -> None:

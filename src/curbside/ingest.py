@@ -16,6 +16,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+import stat
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,10 +27,12 @@ from importlib import import_module
 from pathlib import Path
 from typing import BinaryIO
 
-from curbside.errors import InputError, UserError
+from curbside.errors import InputError, StoreError, UserError
 from curbside.knowledge.interaction_lists import register_names
 from curbside.knowledge.lexicon import normalise_source_drugs, register_label_names
 from curbside.model import Deletion, Source
+from curbside.sources.checks import check_source
+from curbside.sources.limits import DEFAULT, Limits, bounded
 from curbside.store import journal
 from curbside.store.sqlite import Store
 
@@ -97,10 +100,57 @@ def expand_paths(fmt: str, specs: list[str]) -> list[str]:
     return out
 
 
-def reader_for(fmt: str) -> Callable[[BinaryIO, str], Iterator[Source | Deletion]]:
+def reader_for(fmt: str) -> Callable[..., Iterator[Source | Deletion]]:
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return import_module(f"curbside.sources.{fmt}").read  # type: ignore[no-any-return]
+
+
+def open_input(path: str, limits: Limits) -> BinaryIO:
+    """A file to read, bounded by `limits`; refused (InputError) unless it is a regular file.
+
+    FIFOs, devices and sockets are refused from `stat` before they are opened, and again
+    from `fstat` after a non-blocking open (in case the path was swapped in between), so
+    /dev/zero, /dev/urandom or a FIFO nobody writes to never hang or fill memory.
+    """
+    if path == "-":
+        return bounded(sys.stdin.buffer, limits, "<stdin>")
+    fd: int | None = None
+    try:
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode):
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            info = os.fstat(fd)
+    except OSError as e:
+        raise InputError(f"cannot open: {e.strerror or e}", path=path) from None
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a folder" if stat.S_ISDIR(info.st_mode) else
+                "a FIFO" if stat.S_ISFIFO(info.st_mode) else
+                "a socket" if stat.S_ISSOCK(info.st_mode) else
+                "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else
+                "something else")
+        problem = f"refused: this is {kind}, not a regular file"
+    elif info.st_size > limits.max_file_bytes:
+        problem = (f"the file is {info.st_size} bytes, over the max_file_bytes setting "
+                   f"({limits.max_file_bytes})")
+    if problem or fd is None:
+        if fd is not None:
+            os.close(fd)
+        raise InputError(problem or "refused: not a regular file", path=path)
+    return bounded(os.fdopen(fd, "rb", buffering=0), limits, path)
+
+
+def _unexpected(exc: Exception, records: int) -> str:
+    """One line for an error no reader check anticipated (named, never a traceback)."""
+    where = f"record {records + 1}: "
+    if isinstance(exc, RecursionError):
+        return f"{where}nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return f"{where}too large to read in the memory available"
+    if isinstance(exc, UnicodeError):
+        return f"{where}text is not valid Unicode ({getattr(exc, 'reason', exc)})"
+    return f"{where}cannot be read ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 @contextmanager
@@ -121,7 +171,8 @@ def ingest_run(store: Store) -> Iterator[str]:
 def ingest_file(store: Store, fmt: str, path: str,
                 on_record: Callable[[], None] | None = None, *, run: str | None = None,
                 on_bytes: Callable[[int], None] | None = None,
-                parsed: list[Source | Deletion] | str | None = None) -> FileResult:
+                parsed: list[Source | Deletion] | str | None = None,
+                limits: Limits = DEFAULT, seen: dict[str, str] | None = None) -> FileResult:
     """Ingest one file in journalled batches; errors are recorded on the result, not raised.
 
     `on_bytes` gets the file position after each batch (for a progress bar). `parsed` is
@@ -129,19 +180,23 @@ def ingest_file(store: Store, fmt: str, path: str,
     if run is None:
         with ingest_run(store) as own:
             return ingest_file(store, fmt, path, on_record, run=own, on_bytes=on_bytes,
-                               parsed=parsed)
+                               parsed=parsed, limits=limits, seen=seen)
     read = reader_for(fmt)
     res = FileResult(path)
     if isinstance(parsed, str) and parsed.startswith("cannot open: "):
         res.error = f"{path}: {parsed}"
         return res
     try:
-        stream: BinaryIO = (io.BytesIO() if parsed is not None
-                            else io.BytesIO(sys.stdin.buffer.read()) if path == "-"
-                            else open(path, "rb"))  # noqa: SIM115
-    except OSError as e:
-        res.error = f"{path}: cannot open: {e.strerror or e}"
+        stream: BinaryIO = io.BytesIO() if parsed is not None else open_input(path, limits)
+    except InputError as e:
+        res.error = str(e)
         return res
+    # Same identity and version, other content: refused in a file, and across the files of
+    # a run but for PubMed, whose update files re-issue revised records (later one wins).
+    seen = {} if seen is None or fmt == "pubmed" else seen
+    ids: dict[str, str] = {}
+    repeats: dict[int, tuple[str, str]] = {}  # id(record) -> (where, where seen first)
+    done = 0  # records fully handled: a failure is in record done + 1
     if parsed is not None:
         read = _replay(parsed)
     names: list[Source] = []        # lexicon additions, made when the file is complete
@@ -151,15 +206,28 @@ def ingest_file(store: Store, fmt: str, path: str,
         with stream:
             batch: list[Source | Deletion] = []
             chars = since_index = 0
-            for item in read(stream, path):
+            for item in read(stream, path, limits):
                 res.records += 1
+                if isinstance(item, Source):
+                    try:
+                        check_source(item, limits)
+                    except InputError as e:
+                        raise InputError(str(e), path=path, record=f"record {res.records} "
+                                         f"({item.source_id[:80]})") from None
+                    sid = item.source_id
+                    earlier = ids.get(sid) or seen.get(sid)
+                    if earlier:
+                        repeats[id(item)] = (f"record {res.records}", earlier)
+                    else:
+                        ids[sid] = f"record {res.records} of {path}"
                 batch.append(item)
+                done += 1
                 if isinstance(item, Source):
                     chars += sum(len(p.text) for p in item.passages)
                 if on_record:
                     on_record()
                 if len(batch) >= BATCH_RECORDS or chars >= BATCH_CHARS:
-                    _write(store, fmt, path, batch, res, names)
+                    _write(store, fmt, path, batch, res, names, repeats)
                     since_index += len(batch)
                     batch, chars = [], 0
                     if since_index >= INDEX_EVERY:
@@ -169,12 +237,16 @@ def ingest_file(store: Store, fmt: str, path: str,
                         on_bytes(stream.tell())
             if res.records == 0:
                 raise InputError("no records found (empty file?)", path=path)
-            _write(store, fmt, path, batch, res, names, last=True)
+            _write(store, fmt, path, batch, res, names, repeats, last=True)
     except InputError as e:
         _take_back(store, run, path)
         res.error = str(e) if e.path else f"{path}: {e}"
-        res.added = res.updated = res.unchanged = res.deleted = 0
-        res.superseded = []
+    except StoreError:
+        _take_back(store, run, path)
+        raise  # the store itself is unusable: the run cannot go on
+    except Exception as e:  # noqa: BLE001 - a reader must never abort the run
+        _take_back(store, run, path)
+        res.error = f"{path}: {_unexpected(e, done)}"
     except BaseException:
         _take_back(store, run, path)      # Ctrl-C, a bug: still nothing half-done
         raise
@@ -182,6 +254,13 @@ def ingest_file(store: Store, fmt: str, path: str,
         store.journal = None
         store.defer_index = deferred
         store.catch_up_index()
+    if res.error:
+        # A message may quote a hostile value (a lone surrogate cannot be printed).
+        res.error = res.error.encode("utf-8", "backslashreplace").decode("utf-8")
+        res.added = res.updated = res.unchanged = res.deleted = 0
+        res.superseded = []
+        return res
+    seen.update(ids)
     if res.superseded:  # articles citing what this file superseded get a new revision
         from curbside.review.living import refresh
         res.articles_redone, problems = refresh(store, res.superseded)
@@ -190,7 +269,8 @@ def ingest_file(store: Store, fmt: str, path: str,
 
 
 def _write(store: Store, fmt: str, path: str, batch: list[Source | Deletion], res: FileResult,
-           names: list[Source], last: bool = False) -> None:
+           names: list[Source], repeats: dict[int, tuple[str, str]] | None = None,
+           last: bool = False) -> None:
     """One batch in one transaction; the last also adds the file's names to the lexicon and
     drops its journal, so the file's completion is atomic."""
     with store.transaction():
@@ -200,6 +280,10 @@ def _write(store: Store, fmt: str, path: str, batch: list[Source | Deletion], re
                 continue
             normalise_source_drugs(store, item)
             put = store.put_source(item, origin=fmt)
+            if repeats and id(item) in repeats and put.action == "updated":
+                here, earlier = repeats[id(item)]
+                raise InputError(f"{here} has the same identity and version as {earlier} "
+                                 f"({put.source_id}) but different content", path=path)
             setattr(res, put.action, getattr(res, put.action) + 1)
             res.superseded += put.superseded
             res.warnings += [f"{path}: {w}" for w in item.warnings]
@@ -219,26 +303,28 @@ def _write(store: Store, fmt: str, path: str, batch: list[Source | Deletion], re
 def _replay(parsed: list[Source | Deletion] | str
             ) -> Callable[[BinaryIO, str], Iterator[Source | Deletion]]:
     """A reader over records parsed elsewhere (a parse error is raised where it was met)."""
-    def read(_stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
+    def read(_stream: BinaryIO, path: str, _limits: Limits = DEFAULT
+             ) -> Iterator[Source | Deletion]:
         if isinstance(parsed, str):
             raise InputError(parsed, path=path)
         yield from parsed
     return read
 
 
-def _parse_whole(fmt: str, path: str) -> list[Source | Deletion] | str:
+def _parse_whole(fmt: str, path: str, limits: Limits = DEFAULT
+                 ) -> list[Source | Deletion] | str:
     """Read one file entirely (in a worker process): its records, or its one-line error."""
     try:
-        with open(path, "rb") as stream:
-            return list(reader_for(fmt)(stream, path))
-    except OSError as e:
-        return f"cannot open: {e.strerror or e}"
+        with open_input(path, limits) as stream:
+            return list(reader_for(fmt)(stream, path, limits))
     except InputError as e:
         text = str(e)
         return text[len(path) + 2:] if text.startswith(f"{path}: ") else text
+    except Exception as e:  # noqa: BLE001 - reported as the file's one-line error
+        return _unexpected(e, 0)
 
 
-def parse_ahead(fmt: str, paths: list[str], jobs: int
+def parse_ahead(fmt: str, paths: list[str], jobs: int, limits: Limits = DEFAULT
                 ) -> Iterator[tuple[str, list[Source | Deletion] | str | None]]:
     """(path, parsed) for each path in order, up to `jobs` files read ahead in other
     processes while this one writes; parsed is None for '-' (read here)."""
@@ -252,14 +338,16 @@ def parse_ahead(fmt: str, paths: list[str], jobs: int
         pending: deque[tuple[str, Future[list[Source | Deletion] | str] | None]] = deque()
         todo = iter(paths)
         for path in todo:
-            pending.append((path, None if path == "-" else pool.submit(_parse_whole, fmt, path)))
+            pending.append((path, None if path == "-"
+                            else pool.submit(_parse_whole, fmt, path, limits)))
             if len(pending) > jobs:
                 break
         while pending:
             path, fut = pending.popleft()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append((nxt, None if nxt == "-" else pool.submit(_parse_whole, fmt, nxt)))
+                pending.append((nxt, None if nxt == "-"
+                                else pool.submit(_parse_whole, fmt, nxt, limits)))
             yield path, (fut.result() if fut is not None else None)
 
 
@@ -271,13 +359,15 @@ def _take_back(store: Store, run: str, path: str) -> None:
 
 def ingest(store: Store, fmt: str, specs: list[str],
            on_file: Callable[[FileResult], None] | None = None,
-           on_record: Callable[[], None] | None = None) -> IngestReport:
+           on_record: Callable[[], None] | None = None, *,
+           limits: Limits = DEFAULT) -> IngestReport:
     """Ingest every file named by `specs`; a bad file is reported and the rest go on."""
     report = IngestReport(fmt)
     paths = expand_paths(fmt, specs)
+    seen: dict[str, str] = {}
     with ingest_run(store) as run:
         for path in paths:
-            res = ingest_file(store, fmt, path, on_record, run=run)
+            res = ingest_file(store, fmt, path, on_record, run=run, limits=limits, seen=seen)
             report.files.append(res)
             if on_file:
                 on_file(res)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from curbside.answer.audience import AUDIENCES
@@ -29,11 +30,20 @@ def lexicon_for(store: Store) -> Lexicon:
     return _lexicons[key]
 
 
+# Control and invisible format characters (C0/C1 controls, zero-width and bidirectional
+# marks, BOM, lone surrogates): they carry no meaning in a question and can hide text.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u2064\ufeff\ud800-\udfff]")
+
+
 def validate_question(question: str, audience: str, max_chars: int) -> str:
-    """The question with its white space normalised, or a clear InputError."""
-    q = " ".join((question or "").split())
+    """The question with control characters dropped and white space normalised, or a clear
+    InputError (empty, or nothing but punctuation and symbols, or too long)."""
+    q = " ".join(_INVISIBLE.sub("", question or "").split())
     if not q:
         raise InputError("the question is empty")
+    if not any(ch.isalnum() for ch in q):
+        raise InputError("the question has no letters or digits")
     if len(q) > max_chars:
         raise InputError(f"the question is {len(q)} characters long; the limit is {max_chars}")
     if audience not in AUDIENCES:

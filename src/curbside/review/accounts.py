@@ -1,4 +1,4 @@
-"""Accounts of the Medical Advisory Board: roles, argon2 hashes, sign-in with lockout.
+"""Accounts of the Medical Advisory Board: roles, argon2 hashes, throttled sign-in.
 
 There is no default account and no default password: the first admin is made with
 `curbside user add NAME --role admin --display-name "..." --password-stdin`.
@@ -11,8 +11,10 @@ There is no default account and no default password: the first admin is made wit
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -28,10 +30,6 @@ from curbside.store.sqlite import Store
 ROLES = ("admin", "editor", "reviewer")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-MAX_FAILURES = 5
-"""Consecutive failed sign-ins that lock an account ..."""
-LOCKOUT = timedelta(minutes=15)
-"""... for this long (a correct password is refused meanwhile too)."""
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELDS = "id, username, role, display_name, credentials, disabled, created_at, " \
@@ -146,55 +144,106 @@ def set_password(store: Store, username: str, password: str, *,
         db.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, "
                    "failed_logins = 0, locked_until = NULL WHERE id = ?",
                    (digest, audit.now(), user["id"]))
+        db.execute("DELETE FROM login_throttle WHERE username = ?",
+                   (user["username"].lower(),))
         db.execute("DELETE FROM sessions WHERE user_id = ?", (user["id"],))
         audit.record(db, "password_changed", user=by, actor=None if by else "cli",
                      note=f"{user['username']}: all sessions revoked")
     return get_user(store, username)
 
 
-def authenticate(store: Store, username: str, password: str, *,
-                 now: datetime | None = None) -> dict[str, Any] | None:
-    """The account if the password is right; None if not. Raises TooManyAttempts if locked.
+@dataclass(frozen=True)
+class LoginPolicy:
+    """How failed sign-ins slow down one address trying one account (the settings)."""
 
-    Every attempt appends an audit row. Unknown and disabled accounts fail like a wrong
-    password (same message, same argon2 work), so the form does not reveal who exists.
+    free_failures: int = 3
+    backoff_seconds: float = 2.0
+    backoff_max_seconds: float = 900.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LoginPolicy:
+        return cls(free_failures=settings.login_free_failures,
+                   backoff_seconds=settings.login_backoff_seconds,
+                   backoff_max_seconds=settings.login_backoff_max_seconds)
+
+    def wait_after(self, failures: int) -> float:
+        """Seconds a pair must wait after `failures` consecutive failures (0: none)."""
+        extra = failures - self.free_failures
+        if extra <= 0:
+            return 0.0
+        return float(min(self.backoff_max_seconds,
+                         self.backoff_seconds * 2 ** min(extra - 1, 40)))
+
+
+def authenticate(store: Store, username: str, password: str, *, client: str = "local",
+                 now: datetime | None = None, policy: LoginPolicy = LoginPolicy()
+                 ) -> dict[str, Any] | None:
+    """The account if the password is right; None if not. TooManyAttempts while throttled.
+
+    Failures are counted per (name as typed, client address), never per account alone, so
+    a stranger's wrong guesses slow down only the stranger: the owner signing in from
+    another address is not affected. After `policy.free_failures`, each further failure
+    doubles the wait. Unknown, disabled and existing names take the same path: one argon2
+    verification (of a dummy hash when the name is unknown), one write, the same response,
+    so neither the status, the body nor the time tells who has an account.
     """
     at = now or datetime.now(UTC)
-    row = store.db.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
-    if row is None or row["disabled"]:
-        _verify(_DUMMY_HASH if row is None else row["password_hash"], password)
+    name = username.strip().lower()[:64] or "?"
+    row = store.db.execute("SELECT failures, blocked_until FROM login_throttle WHERE "
+                           "username = ? AND client = ?", (name, client)).fetchone()
+    if row and row["blocked_until"] and datetime.fromisoformat(row["blocked_until"]) > at:
+        wait = max(1, math.ceil((datetime.fromisoformat(row["blocked_until"]) - at)
+                                .total_seconds()))
+        raise TooManyAttempts(f"too many failed sign-ins with this name from this address; "
+                              f"try again in {wait} s", retry_after=wait)
+    account = store.db.execute("SELECT * FROM users WHERE username = ?",
+                               (username,)).fetchone()
+    usable = account is not None and not account["disabled"]
+    ok = _verify(account["password_hash"] if account is not None else _DUMMY_HASH, password)
+    if ok and usable and account is not None:
+        user = _user(account)
         with store.transaction() as db:
-            audit.record(db, "login_failed", actor=username[:64] or "?",
-                         note="unknown user" if row is None else "account disabled")
-        return None
-    locked = row["locked_until"]
-    if locked and datetime.fromisoformat(locked) > at:
-        wait = int((datetime.fromisoformat(locked) - at).total_seconds()) + 1
-        with store.transaction() as db:
-            audit.record(db, "login_refused", actor=row["username"], note="account locked")
-        raise TooManyAttempts(f"too many failed sign-ins: this account is locked for "
-                              f"{-(-wait // 60)} more minute(s)", retry_after=wait)
-    user = _user(row)
-    if _verify(row["password_hash"], password):
-        with store.transaction() as db:
-            db.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-                       (row["id"],))
-            if _hasher.check_needs_rehash(row["password_hash"]):
+            db.execute("DELETE FROM login_throttle WHERE username = ? AND client = ?",
+                       (name, client))
+            if _hasher.check_needs_rehash(account["password_hash"]):
                 db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                           (_hasher.hash(password), row["id"]))
-            audit.record(db, "login", user=user)
+                           (_hasher.hash(password), account["id"]))
+            audit.record(db, "login", user=user, note=f"from {client}")
         return user
-    failures = (0 if locked else row["failed_logins"]) + 1
-    until = (at + LOCKOUT).replace(microsecond=0).isoformat() \
-        if failures >= MAX_FAILURES else None
+    failures = (row["failures"] if row else 0) + 1
+    backoff = policy.wait_after(failures)
+    until = _iso(at + timedelta(seconds=backoff)) if backoff else None
+    why = "unknown user" if account is None else \
+        "account disabled" if account["disabled"] else "wrong password"
     with store.transaction() as db:
-        db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                   (0 if until else failures, until, row["id"]))
-        audit.record(db, "login_failed", user=user, note="wrong password")
-        if until:
-            audit.record(db, "account_locked", user=user,
-                         note=f"{failures} failed sign-ins; locked until {until}")
+        db.execute("INSERT INTO login_throttle(username, client, failures, last_failure, "
+                   "blocked_until) VALUES (?,?,?,?,?) ON CONFLICT(username, client) DO UPDATE "
+                   "SET failures = excluded.failures, last_failure = excluded.last_failure, "
+                   "blocked_until = excluded.blocked_until",
+                   (name, client, failures, _iso(at), until))
+        audit.record(db, "login_failed", user=_user(account) if account is not None else None,
+                     actor=None if account is not None else name,
+                     note=f"{why} from {client}" + (f"; {failures} in a row, next try after "
+                                                    f"{until}" if until else ""))
     return None
+
+
+def recent_failures(store: Store, *, hours: float = 24.0,
+                    now: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Failed sign-ins per name (lower case) in the last `hours`: count, addresses, last."""
+    since = _iso((now or datetime.now(UTC)) - timedelta(hours=hours))
+    out: dict[str, dict[str, Any]] = {}
+    for r in store.db.execute("SELECT username, client, failures, last_failure FROM "
+                              "login_throttle WHERE last_failure >= ?", (since,)):
+        entry = out.setdefault(r["username"], {"failures": 0, "clients": 0, "last": ""})
+        entry["failures"] += r["failures"]
+        entry["clients"] += 1
+        entry["last"] = max(entry["last"], r["last_failure"])
+    return out
+
+
+def _iso(t: datetime) -> str:
+    return t.replace(microsecond=0).isoformat()
 
 
 def _verify(digest: str, password: str) -> bool:

@@ -1,6 +1,7 @@
 """Server-side sessions: a random token in an HttpOnly cookie, its SHA-256 in the store.
 
-A session ends at the first of: sign-out, `IDLE` without a request, `LIFETIME` after sign-in,
+A session ends at the first of: sign-out, `idle` without a request, `lifetime` after sign-in
+(the session_idle_minutes and session_lifetime_hours settings; `IDLE`, `LIFETIME` by default),
 a password change or the account being disabled (both delete every session of the account).
 Signing in always makes a new token and deletes the one the browser had (rotation), so a
 token planted before sign-in is worthless after it.
@@ -44,24 +45,26 @@ def _iso(t: datetime) -> str:
 
 
 def create(store: Store, user: dict[str, Any], *, replaces: str | None = None,
-           now: datetime | None = None) -> tuple[str, Session]:
+           now: datetime | None = None, lifetime: timedelta = LIFETIME,
+           idle: timedelta = IDLE) -> tuple[str, Session]:
     """A new session for `user` (deleting the `replaces` token's); (cookie token, session)."""
     at = now or datetime.now(UTC)
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    expires = _iso(at + LIFETIME)
+    expires = _iso(at + lifetime)
     with store.transaction() as db:
         if replaces:
             db.execute("DELETE FROM sessions WHERE token_hash = ?", (_hash(replaces),))
         db.execute("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
-                   (_iso(at), _iso(at - IDLE)))
+                   (_iso(at), _iso(at - idle)))
         db.execute("INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, "
                    "last_seen_at, expires_at) VALUES (?,?,?,?,?,?)",
                    (_hash(token), user["id"], csrf, _iso(at), _iso(at), expires))
     return token, Session(_hash(token), user, csrf, expires)
 
 
-def lookup(store: Store, token: str | None, *, now: datetime | None = None) -> Session | None:
+def lookup(store: Store, token: str | None, *, now: datetime | None = None,
+           idle: timedelta = IDLE) -> Session | None:
     """The live session for a cookie token, or None (unknown, expired, idle, disabled)."""
     if not token or len(token) > 200:
         return None
@@ -71,7 +74,7 @@ def lookup(store: Store, token: str | None, *, now: datetime | None = None) -> S
     if row is None:
         return None
     seen = datetime.fromisoformat(row["last_seen_at"])
-    if datetime.fromisoformat(row["expires_at"]) <= at or seen <= at - IDLE:
+    if datetime.fromisoformat(row["expires_at"]) <= at or seen <= at - idle:
         with store.transaction() as db:
             db.execute("DELETE FROM sessions WHERE token_hash = ?", (row["token_hash"],))
         return None
@@ -97,9 +100,10 @@ def count(store: Store, user_id: int) -> int:
                                 (user_id,)).fetchone()[0])
 
 
-def set_cookie(request: Request, response: Response, token: str) -> None:
+def set_cookie(request: Request, response: Response, token: str,
+               lifetime: timedelta = LIFETIME) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, Secure when the request came over https."""
-    response.set_cookie(COOKIE, token, max_age=int(LIFETIME.total_seconds()), path="/",
+    response.set_cookie(COOKIE, token, max_age=int(lifetime.total_seconds()), path="/",
                         httponly=True, samesite="lax", secure=request.url.scheme == "https")
 
 

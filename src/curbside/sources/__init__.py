@@ -23,6 +23,15 @@ from types import ModuleType
 from typing import BinaryIO
 
 from curbside.errors import InputError
+from curbside.sources.limits import (
+    DEFAULT,
+    RATIO_FLOOR,
+    Limits,
+    bounded,
+    counter_of,
+    inflated,
+    read_all,
+)
 
 FORMATS: tuple[str, ...] = ("openfda", "spl", "pubmed", "guideline", "onc")
 
@@ -60,33 +69,62 @@ class _Prefixed(io.RawIOBase):
 
 def sniff(stream: BinaryIO, size: int = 4) -> tuple[bytes, BinaryIO]:
     """Peek at the first bytes of a stream; return them and a stream that starts over."""
+    if stream.seekable():
+        start = stream.tell()
+        head = stream.read(size)
+        stream.seek(start)
+        return head, stream
     head = stream.read(size)
     return head, io.BufferedReader(_Prefixed(head, stream))
 
 
-def decompressed(stream: BinaryIO, path: str, *, member_suffix: str = "") -> BinaryIO:
+def decompressed(stream: BinaryIO, path: str, *, member_suffix: str = "",
+                 limits: Limits = DEFAULT) -> BinaryIO:
     """The stream itself, or its content when it is gzip (or zip, given `member_suffix`).
 
     Compression is detected by magic bytes, never by file name. A zip archive must hold
     exactly one member ending in `member_suffix` (an openFDA bulk partition holds one .json).
+    Every byte read is counted against `limits` (file size, decompressed size and ratio),
+    so a compression bomb ends in an `InputError` after a bounded amount of work.
     """
+    if counter_of(stream) is None:
+        stream = bounded(stream, limits, path)
     head, stream = sniff(stream)
     if head.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        return inflated(gzip.GzipFile(fileobj=stream, mode="rb"),  # type: ignore[arg-type]
+                        stream, limits, path)
     if head.startswith(ZIP_MAGIC) and member_suffix:
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(stream.read()))
-            members = [n for n in archive.namelist() if n.lower().endswith(member_suffix)]
-            if len(members) != 1:
-                raise InputError(f"zip archive holds {len(members)} {member_suffix} files, "
-                                 "expected exactly one", path=path)
-            return archive.open(members[0])  # type: ignore[return-value]
-        except zipfile.BadZipFile as exc:
-            raise InputError(f"corrupt zip archive ({exc})", path=path) from None
+        return _zip_member(stream, path, member_suffix, limits)
     return stream
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+def _zip_member(stream: BinaryIO, path: str, suffix: str, limits: Limits) -> BinaryIO:
+    if not stream.seekable():  # standard input: the archive must be held to be read
+        stream = io.BytesIO(read_all(stream, limits.max_file_bytes, path, "max_file_bytes"))
+    try:
+        archive = zipfile.ZipFile(stream)
+        members = [i for i in archive.infolist() if i.filename.lower().endswith(suffix)]
+        if len(members) != 1:
+            raise InputError(f"zip archive holds {len(members)} {suffix} files, "
+                             "expected exactly one", path=path)
+        info = members[0]
+        if info.file_size > limits.max_member_bytes:
+            raise InputError(f"zip member {info.filename!r} is {info.file_size} bytes, over "
+                             f"the max_member_bytes setting ({limits.max_member_bytes})",
+                             path=path)
+        if info.file_size > limits.max_compression_ratio * max(info.compress_size, RATIO_FLOOR):
+            raise InputError(f"zip member {info.filename!r} decompresses more than "
+                             f"{limits.max_compression_ratio:g} times its size (a compression "
+                             "bomb? the max_compression_ratio setting)", path=path)
+        return inflated(archive.open(info), stream, limits, path,  # type: ignore[arg-type]
+                        member_size=info.compress_size)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise InputError(f"corrupt or unsupported zip archive ({exc})", path=path) from None
+
+
+# Lone surrogates (U+D800-U+DFFF) come from JSON escapes like "\\ud800"; they cannot be
+# stored as UTF-8, so they go too.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\xa0\u2002-\u200a\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\s*\n\s*")
 
@@ -95,8 +133,9 @@ def clean_text(text: str, *, keep_lines: bool = False) -> str:
     """Drop C0/C1 control characters and collapse runs of white space.
 
     C1 characters (U+0080-U+009F) turn up in real openFDA labels where the source had
-    invisible characters; they are never text. With `keep_lines`, line breaks survive
-    (one per paragraph); otherwise all white space becomes single spaces.
+    invisible characters; they are never text, and neither are lone surrogates. With
+    `keep_lines`, line breaks survive (one per paragraph); otherwise all white space
+    becomes single spaces.
     """
     if text.isprintable():
         # The common case (a name, a sentence): no control characters, no white space but

@@ -34,6 +34,8 @@ import yaml
 
 from curbside.errors import InputError
 from curbside.model import STATUSES, Deletion, Grade, Passage, Source
+from curbside.sources import safe_yaml
+from curbside.sources.limits import DEFAULT, Limits, bounded, counter_of
 
 FORMAT = "guideline"
 
@@ -49,8 +51,10 @@ _RECOMMENDATION_N = re.compile(r"^Recommendation\s+(\d+[A-Za-z]?)\b", re.IGNOREC
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
+def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Source | Deletion]:
     """Yield the one `Source` a guideline file describes."""
+    if counter_of(stream) is None:
+        stream = bounded(stream, limits, path)
     raw = stream.read()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -63,10 +67,10 @@ def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line})",
                          path=path) from None
-    yield parse(text, path)
+    yield parse(text, path, limits)
 
 
-def parse(text: str, path: str) -> Source:
+def parse(text: str, path: str, limits: Limits = DEFAULT) -> Source:
     """A guideline file's text as a `Source` with one passage per recommendation."""
     lines = text.replace("\r\n", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
@@ -76,10 +80,10 @@ def parse(text: str, path: str) -> Source:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
     except StopIteration:
         raise InputError("front matter is not closed by a '---' line", path=path) from None
-    front = _front_matter("\n".join(lines[1:end]), path)
+    front = _front_matter("\n".join(lines[1:end]), path, limits)
     gid = str(front["id"])
     grading = front["grading"]
-    passages = _recommendations(lines[end + 1:], end + 2, grading, path)
+    passages = _recommendations(lines[end + 1:], end + 2, grading, path, limits)
     if not passages:
         raise InputError("no recommendations: expected '## ' headings after the front matter",
                          path=path, record=f"guideline {gid}")
@@ -103,9 +107,13 @@ def parse(text: str, path: str) -> Source:
     )
 
 
-def _front_matter(block: str, path: str) -> dict[str, Any]:
+def _front_matter(block: str, path: str, limits: Limits) -> dict[str, Any]:
     try:
-        front = yaml.safe_load(block)
+        front = safe_yaml.load(block, limits)
+    except safe_yaml.TooComplex as exc:
+        raise InputError(f"front matter refused: {exc}", path=path) from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"front matter holds an unreadable value ({exc})", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at front-matter line {mark.line + 1}" if mark is not None else ""
@@ -141,19 +149,23 @@ def _front_matter(block: str, path: str) -> dict[str, Any]:
 
 
 def _recommendations(lines: list[str], first_lineno: int, grading: dict[str, Any],
-                     path: str) -> list[Passage]:
+                     path: str, limits: Limits) -> list[Passage]:
     blocks: list[tuple[int, str, list[str]]] = []
     for offset, line in enumerate(lines):
         if line.startswith("## "):
+            if len(blocks) >= limits.max_sections:
+                raise InputError(f"more than {limits.max_sections} recommendations (the "
+                                 "max_sections setting)", path=path,
+                                 record=f"line {first_lineno + offset}")
             blocks.append((first_lineno + offset, line[3:].strip(), []))
         elif blocks:
             blocks[-1][2].append(line)
-    return [_recommendation(position, lineno, heading, body, grading, path)
+    return [_recommendation(position, lineno, heading, body, grading, path, limits)
             for position, (lineno, heading, body) in enumerate(blocks, start=1)]
 
 
 def _recommendation(position: int, lineno: int, heading: str, body: list[str],
-                    grading: dict[str, Any], path: str) -> Passage:
+                    grading: dict[str, Any], path: str, limits: Limits) -> Passage:
     where = f"line {lineno} ({heading or 'untitled heading'})"
     if not heading:
         raise InputError("recommendation heading is empty", path=path, record=where)
@@ -168,9 +180,10 @@ def _recommendation(position: int, lineno: int, heading: str, body: list[str],
             raise InputError(f"unknown attribute '{name}' (expected one of "
                              f"{', '.join(ATTRIBUTES)})", path=path, record=where)
         try:
-            attrs[name] = yaml.safe_load(value) if value.strip() else None
-        except yaml.YAMLError:
-            raise InputError(f"attribute '{name}' is not a valid value: {value!r}", path=path,
+            attrs[name] = safe_yaml.load(value, limits) if value.strip() else None
+        except (yaml.YAMLError, ValueError):
+            shown = value if len(value) <= 60 else f"{value[:60]}..."
+            raise InputError(f"attribute '{name}' is not a valid value: {shown!r}", path=path,
                              record=where) from None
         i += 1
     text = "\n".join(p.strip() for p in "\n".join(body[i:]).strip().split("\n\n") if p.strip())

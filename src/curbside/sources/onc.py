@@ -41,6 +41,7 @@ import yaml
 
 from curbside.errors import InputError
 from curbside.model import Deletion, Passage, Source
+from curbside.sources.limits import DEFAULT, Limits
 
 FORMAT = "onc"
 LISTS = ("high_priority", "non_interruptive")
@@ -296,11 +297,15 @@ def _companion(path: str, kind: str, part: str) -> bytes | None:
         return None
 
 
-def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
-    """Yield the list source of an ONC workbook or mapped CSV (with its companion file)."""
-    data = stream.read(_MAX_BYTES + 1)
-    if len(data) > _MAX_BYTES:
-        raise InputError(f"file is larger than {_MAX_BYTES} bytes", path=path)
+def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Source | Deletion]:
+    """Yield the list source of an ONC workbook or mapped CSV (with its companion file).
+
+    The lists are small: the reader keeps its own 20 MB cap under `limits.max_file_bytes`.
+    """
+    cap = min(_MAX_BYTES, limits.max_file_bytes)
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise InputError(f"file is larger than {cap} bytes", path=path)
     if not data.strip():
         raise InputError("empty file, expected an ONC workbook or mapped CSV", path=path)
     if data.startswith(OLE2_MAGIC) or data.startswith(ZIP_MAGIC):

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from curbside.errors import InputError
 from curbside.model import Deletion, Passage, Source
 from curbside.sources import clean_text, decompressed, drug_names
+from curbside.sources.limits import DEFAULT, Limits, json_depth_ok
 from curbside.sources.sections import SECTIONS, is_section_field, title_for
 
 FORMAT = "openfda"
@@ -38,10 +39,10 @@ def _original_packager(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
+def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Source | Deletion]:
     """Yield one label `Source` per openFDA record in the file."""
     try:
-        data = decompressed(stream, path, member_suffix=".json").read()
+        data = decompressed(stream, path, member_suffix=".json", limits=limits).read()
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise InputError(f"cannot read compressed file ({exc})", path=path) from None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -58,15 +59,32 @@ def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
         raise InputError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})",
                          path=path) from None
     del data
-    yield from _records(text, path)
+    yield from _records(text, path, limits)
 
 
-def _records(text: str, path: str) -> Iterator[Source]:
+def _loads(text: str, path: str, limits: Limits, record: str | None = None) -> Any:
+    """JSON text as Python values, nesting and number size checked (never a traceback)."""
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise InputError(f"JSON nested deeper than the max_depth setting ({limits.max_depth})",
+                         path=path, record=record) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(f"unreadable JSON value ({exc})", path=path, record=record) from None
+    if not json_depth_ok(doc, limits.max_depth):
+        raise InputError(f"JSON nested deeper than the max_depth setting ({limits.max_depth})",
+                         path=path, record=record)
+    return doc
+
+
+def _records(text: str, path: str, limits: Limits) -> Iterator[Source]:
+    try:
+        doc = _loads(text, path, limits)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data":  # several JSON values: JSON Lines
-            yield from _json_lines(text, path)
+            yield from _json_lines(text, path, limits)
             return
         raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                          path=path) from None
@@ -86,12 +104,12 @@ def _records(text: str, path: str) -> Iterator[Source]:
         yield parse_record(record, path, f"record {index}")
 
 
-def _json_lines(text: str, path: str) -> Iterator[Source]:
+def _json_lines(text: str, path: str, limits: Limits) -> Iterator[Source]:
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _loads(line, path, limits, f"line {lineno}")
         except json.JSONDecodeError as exc:
             raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})", path=path,
                              record=f"line {lineno}") from None
@@ -113,7 +131,8 @@ def parse_record(record: Any, path: str, where: str) -> Source:
     if not isinstance(raw_openfda, dict) or not raw_openfda:
         warnings.append("no openfda block: names, manufacturer and classes unknown")
         raw_openfda = {}
-    meta: dict[str, Any] = {k: _strings(raw_openfda.get(k)) for k in _META_FIELDS
+    meta: dict[str, Any] = {k: [clean_text(v) for v in _strings(raw_openfda.get(k))]
+                            for k in _META_FIELDS
                             if raw_openfda.get(k)}
     packager = _original_packager(raw_openfda.get("is_original_packager"))
     if packager is not None:        # which label speaks for a drug: store/labels.py
@@ -294,5 +313,8 @@ def _strings(value: Any) -> list[str]:
 
 
 def _scalar(value: Any) -> str:
+    # A bare number (a version 5 or 10^400) is kept as text so the checks can judge it.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     items = _strings(value)
     return items[0].strip() if items else ""

@@ -3,7 +3,9 @@
 Streams with `lxml.etree.iterparse`, clearing each article once read, so memory stays flat
 on a 1 GB baseline file (plain or gzip, detected by magic bytes). Each `PubmedArticle`
 becomes a research `Source`; each `DeleteCitation` PMID becomes a `Deletion`. The DTD named
-in the DOCTYPE is never fetched and entities are never resolved.
+in the DOCTYPE is never fetched and entities are never resolved. Without `huge_tree`,
+libxml2 keeps its own limits (depth 256, a text node of at most 10 MB), which a file as
+large as the baseline never needs: its size is not limited, only single nodes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from lxml import etree
 from curbside.errors import InputError
 from curbside.model import Deletion, Passage, Source
 from curbside.sources import clean_text, decompressed
+from curbside.sources.limits import DEFAULT, Limits
 
 FORMAT = "pubmed"
 
@@ -49,15 +52,20 @@ _MONTHS = {m: i for i, m in enumerate(("jan feb mar apr may jun jul aug sep oct 
                                        .split(), start=1)}
 
 
-def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
+# Elements one article may hold; real ones have a few hundred (long author lists a few
+# thousand). More is a hostile file growing memory inside one record.
+MAX_ARTICLE_ELEMENTS = 200_000
+
+
+def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Source | Deletion]:
     """Yield a `Source` per PubmedArticle and a `Deletion` per DeleteCitation PMID."""
-    stream = decompressed(stream, path)
+    pruned = _Pruning(decompressed(stream, path, limits=limits), path)
     # Only the elements read here produce events (the root's start, then whole records):
     # a Python-level event per element was most of the reader's loop.
     events = etree.iterparse(
-        stream, events=("start", "end"), tag=_EVENT_TAGS, resolve_entities=False,
+        pruned, events=("start", "end"), tag=_EVENT_TAGS, resolve_entities=False,
         no_network=True, load_dtd=False, remove_comments=True, remove_pis=True,
-        huge_tree=True)
+        huge_tree=False)
     root_seen = False
     index = 0
     try:
@@ -65,12 +73,16 @@ def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
             if not root_seen:
                 root_seen = True
                 _check_root(element, path)
+                pruned.root = element
                 continue
             if event != "end":
                 continue
             tag = element.tag
             if tag == "PubmedArticle":
                 index += 1
+                if element.xpath("count(.//*)") > MAX_ARTICLE_ELEMENTS:
+                    raise InputError(f"one record holds more than {MAX_ARTICLE_ELEMENTS} "
+                                     "elements", path=path, record=f"article {index}")
                 yield parse_article(element, path, index)
                 _release(element)
             elif tag == "DeleteCitation":
@@ -99,6 +111,34 @@ def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
 
 
 _EVENT_TAGS = ("PubmedArticleSet", "PubmedArticle", "DeleteCitation", "PubmedBookArticle")
+_RECORD_TAGS = frozenset(_EVENT_TAGS[1:])
+
+
+class _Pruning:
+    """The input stream, dropping stray (non-record) elements of the root between reads.
+
+    With events only for records, elements of any other tag between them would never be
+    seen, so never freed: a file of a million `<J/>` would grow memory without end. Each
+    time the parser asks for more input, the finished stray children of the root are
+    removed; an unfinished one that holds too much is refused.
+    """
+
+    def __init__(self, stream: BinaryIO, path: str):
+        self._stream = stream
+        self._path = path
+        self.root: Any = None
+
+    def read(self, size: int = -1) -> bytes:
+        root = self.root
+        if root is not None and len(root):
+            last = root[-1]
+            for child in list(root)[:-1]:
+                if child.tag not in _RECORD_TAGS:
+                    root.remove(child)
+            if last.tag not in _RECORD_TAGS and len(last) > MAX_ARTICLE_ELEMENTS:
+                raise InputError(f"an element that is not a PubMed record holds more than "
+                                 f"{MAX_ARTICLE_ELEMENTS} elements", path=self._path)
+        return self._stream.read(size)
 
 
 def _check_root(element: Any, path: str) -> None:
@@ -141,7 +181,10 @@ def parse_article(article: Any, path: str, index: int) -> Source:
     pmcid = _text(article.find("PubmedData/ArticleIdList/ArticleId[@IdType='pmc']"))
     if pmcid:
         identifiers["pmcid"] = pmcid
-    year, published = _published(art)
+    try:
+        year, published = _published(art)
+    except InputError as exc:
+        raise InputError(str(exc), path=path, record=f"PMID {pmid}") from None
     passages: list[Passage] = []
     if title:
         passages.append(Passage(section="title", text=title, title="Title"))
@@ -204,26 +247,38 @@ def _published(art: Any) -> tuple[int | None, str | None]:
     """(year, ISO date or partial date) from PubDate, MedlineDate or ArticleDate."""
     pub = art.find("Journal/JournalIssue/PubDate")
     if pub is not None:
-        year = _text(pub.find("Year"))
-        if year.isdigit():
+        year = _year(_text(pub.find("Year")))
+        if year:
             month = _month(_text(pub.find("Month")))
             day = _text(pub.find("Day"))
             date = year + (f"-{month:02d}" if month else "") + \
-                (f"-{int(day):02d}" if month and day.isdigit() else "")
+                (f"-{int(day):02d}" if month and day.isdigit() and len(day) <= 2 else "")
             return int(year), date
         m = re.search(r"\b(1[89]\d\d|20\d\d)\b", _text(pub.find("MedlineDate")))
         if m:
             return int(m.group(1)), m.group(1)
     article_date = art.find("ArticleDate")
-    if article_date is not None and _text(article_date.find("Year")).isdigit():
+    if article_date is not None and _year(_text(article_date.find("Year"))):
         year = _text(article_date.find("Year"))
         month = _month(_text(article_date.find("Month")))
         return int(year), year + (f"-{month:02d}" if month else "")
     return None, None
 
 
+def _year(raw: str) -> str:
+    """A four-digit year as printed; "" when absent or not a number (real records hold
+    "None" there, and then MedlineDate or ArticleDate tell the year); other numbers are
+    refused (a year 99999 or of 5,000 digits)."""
+    if not raw.isdigit():
+        return ""
+    if len(raw) != 4:
+        shown = raw if len(raw) <= 12 else f"{raw[:12]}... ({len(raw)} characters)"
+        raise InputError(f"publication year {shown!r} is not a four-digit year")
+    return raw
+
+
 def _month(raw: str) -> int | None:
-    if raw.isdigit() and 1 <= int(raw) <= 12:
+    if raw.isdigit() and len(raw) <= 2 and 1 <= int(raw) <= 12:
         return int(raw)
     return _MONTHS.get(raw[:3].lower())
 

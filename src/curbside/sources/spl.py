@@ -19,6 +19,7 @@ from lxml import etree
 from curbside.errors import InputError
 from curbside.model import Deletion, Passage, Source
 from curbside.sources import clean_text, decompressed, drug_names
+from curbside.sources.limits import DEFAULT, Limits
 from curbside.sources.sections import (
     BOXED_WARNING,
     SECTIONS,
@@ -47,10 +48,10 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False, remove_comments=True, remove_pis=True)
 
 
-def read(stream: BinaryIO, path: str) -> Iterator[Source | Deletion]:
+def read(stream: BinaryIO, path: str, limits: Limits = DEFAULT) -> Iterator[Source | Deletion]:
     """Yield the one label `Source` of an SPL document."""
     try:
-        raw = decompressed(stream, path).read()
+        raw = decompressed(stream, path, limits=limits).read()
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read compressed file ({exc})", path=path) from None
     if not raw.strip():

@@ -7,6 +7,24 @@ newer Curbside is refused rather than misread.
 
 from __future__ import annotations
 
+# The audit log's protective triggers, by name: migrations create them, `curbside audit
+# restore-triggers` re-creates any that went missing (review/audit.py checks for them).
+AUDIT_TRIGGERS: dict[str, str] = {
+    "audit_log_no_update": """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit rows are append-only: UPDATE refused');
+    END""",
+    "audit_log_no_delete": """
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit rows are append-only: DELETE refused');
+    END""",
+    "audit_log_no_replace": """
+    CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+    WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = new.id) BEGIN
+        SELECT RAISE(ABORT, 'audit rows are append-only: REPLACE refused');
+    END""",
+}
+
 MIGRATIONS: list[str] = [
     # 1: sources, passages, full-text index, lexicon, interaction rules.
     """
@@ -339,6 +357,23 @@ MIGRATIONS: list[str] = [
         before    TEXT                           -- JSON: the rows, or the old status
     );
     CREATE INDEX ingest_journal_run ON ingest_journal(run, file);
+    """,
+    # 9: a tamper-evident audit trail and sign-in throttling (issue 14). Each audit row gets
+    # `prev_hash` and `hash` (review/audit.py chains them; older rows stay unchained).
+    # `login_throttle` counts failed sign-ins per (name as typed, client address), so one
+    # address's guesses never lock the account for everyone.
+    """
+    ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+    ALTER TABLE audit_log ADD COLUMN hash TEXT;
+    CREATE TABLE login_throttle (
+        username      TEXT NOT NULL,             -- lower case, as typed (may not exist)
+        client        TEXT NOT NULL,             -- the rate-limit key of the address
+        failures      INTEGER NOT NULL,
+        last_failure  TEXT NOT NULL,
+        blocked_until TEXT,
+        PRIMARY KEY (username, client)
+    ) WITHOUT ROWID;
+    CREATE INDEX login_throttle_recent ON login_throttle(last_failure);
     """,
 ]
 

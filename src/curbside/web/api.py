@@ -19,10 +19,18 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def rate_limited(request: Request) -> None:
-    """Dependency: one token from the client's bucket, or 429 with Retry-After."""
+    """Dependency: one token from the client's asking bucket, or 429 with Retry-After."""
     wait = request.app.state.limiter.take(client_key(request))
     if wait is not None:
         raise HTTPException(429, f"too many questions from this address; try again in "
+                                 f"{int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
+
+
+def read_limited(request: Request) -> None:
+    """One token from the client's reading bucket (searches, re-renders), or 429."""
+    wait = request.app.state.read_limiter.take(client_key(request))
+    if wait is not None:
+        raise HTTPException(429, f"too many searches from this address; try again in "
                                  f"{int(wait) + 1} s", headers={"Retry-After": str(int(wait) + 1)})
 
 
@@ -50,7 +58,7 @@ def post_article(body: schemas.ArticleRequest, request: Request, store: StoreDep
 
 
 @router.get("/articles", response_model=schemas.ArticlePage, tags=["articles"])
-def get_articles(store: StoreDep,
+def get_articles(request: Request, store: StoreDep,
                  q: Annotated[str | None, Query(max_length=500,
                                                 description="Full-text search")] = None,
                  drug: Annotated[str | None, Query(max_length=100)] = None,
@@ -58,6 +66,8 @@ def get_articles(store: StoreDep,
                  page: Annotated[int, Query(ge=1, le=10000)] = 1,
                  per_page: Annotated[int, Query(ge=1, le=articles.MAX_PER_PAGE)] = 20) -> Any:
     """Published articles, newest first or best match first; filter by drug and tier."""
+    if q:
+        read_limited(request)
     return articles.list_articles(store, q=q, drug=drug, tier=tier, page=page,
                                   per_page=per_page)
 
@@ -69,7 +79,8 @@ def get_article(article_id: Annotated[str, Path(max_length=64)], store: StoreDep
     return art | {"review": review_info(store, art, public=True)}
 
 
-@router.get("/search", response_model=schemas.SearchResults, tags=["evidence"])
+@router.get("/search", response_model=schemas.SearchResults, tags=["evidence"],
+            dependencies=[Depends(read_limited)])
 def search(store: StoreDep,
            q: Annotated[str, Query(min_length=1, max_length=2000, description="Search text")],
            tier: schemas.SourceTier | None = None,

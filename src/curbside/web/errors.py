@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from curbside.errors import CurbsideError
-from curbside.web.security import SECURITY_HEADERS
+from curbside.web.security import SECURITY_HEADERS, private
 
 log = logging.getLogger("curbside.web")
 
@@ -46,6 +46,8 @@ def error_response(request: Request, status: int, detail: str, *, error: str | N
     code = error or CODES.get(status, "error")
     # A 500 leaves through Starlette's outermost middleware, past SecurityHeaders: add them.
     headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS} | (headers or {})
+    if private(request.scope):
+        headers["cache-control"] = "no-store"
     if wants_json(request):
         return JSONResponse(envelope(status, code, detail), status_code=status, headers=headers)
     templates = request.app.state.templates

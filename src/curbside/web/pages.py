@@ -20,7 +20,7 @@ from curbside.review.csrf import MESSAGE as CSRF_MESSAGE
 from curbside.review.workflow import review_info
 from curbside.store import Store
 from curbside.web import views
-from curbside.web.api import rate_limited
+from curbside.web.api import rate_limited, read_limited
 from curbside.web.state import client_key, get_store
 
 router = APIRouter(include_in_schema=False)
@@ -201,6 +201,7 @@ def _answer_for(request: Request, store: Store, art: dict[str, Any],
     cache = request.app.state.renders
     hit = cache.get(key)
     if hit is None:
+        read_limited(request)  # a re-render is a whole answer: it costs a reading token
         hit = answer_question(store, art["question"], audience=audience,
                               context=art.get("context"), max_chars=_limit(request))
         cache.put(key, hit)
@@ -213,6 +214,8 @@ def library(request: Request, store: StoreDep,
             drug: Annotated[str, Query(max_length=100)] = "",
             tier: Annotated[str, Query(max_length=20)] = "",
             page: Annotated[int, Query(ge=1, le=10000)] = 1) -> Response:
+    if q.strip():
+        read_limited(request)
     result = articles.list_articles(store, q=q or None, drug=drug or None, tier=tier or None,
                                     page=page, per_page=20)
     return _render(request, "library.html", {

@@ -8,6 +8,7 @@ transitions, revisions and comments. Signed-out visitors of a review page are se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -40,8 +41,18 @@ AUDIT_ROLES = ("editor", "admin")
 def current(request: Request, store: Store) -> sessions.Session | None:
     """The request's live session (looked up once per request)."""
     if not hasattr(request.state, "session"):
-        request.state.session = sessions.lookup(store, request.cookies.get(sessions.COOKIE))
+        request.state.session = sessions.lookup(store, request.cookies.get(sessions.COOKIE),
+                                                idle=_idle(request))
     return request.state.session  # type: ignore[no-any-return]
+
+
+def _idle(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.settings.session_idle_minutes)
+
+
+def audit_guard(store: StoreDep) -> None:
+    """Dependency of every review route: refuse (503) while the audit trail is unprotected."""
+    audit.require_intact(store)
 
 
 def signed_in(request: Request, store: StoreDep) -> sessions.Session:
@@ -97,17 +108,22 @@ def login(request: Request, store: StoreDep, username: Annotated[str, Form()] = 
     if wait is not None:
         raise TooManyAttempts(f"too many sign-in attempts from this address; try again in "
                               f"{int(wait) + 1} s", retry_after=int(wait) + 1)
+    settings = request.app.state.settings
     try:
-        user = accounts.authenticate(store, username[:200], password[:accounts.MAX_PASSWORD])
+        user = accounts.authenticate(store, username[:200], password[:accounts.MAX_PASSWORD],
+                                     client=client_key(request),
+                                     policy=accounts.LoginPolicy.from_settings(settings))
     except TooManyAttempts as e:
         resp = _login_page(request, next, str(e), 429, username[:200])
         resp.headers["Retry-After"] = str(e.retry_after)
         return resp
     if user is None:
         return _login_page(request, next, "wrong username or password", 401, username[:200])
-    token, _ = sessions.create(store, user, replaces=request.cookies.get(sessions.COOKIE))
+    lifetime = timedelta(hours=settings.session_lifetime_hours)
+    token, _ = sessions.create(store, user, replaces=request.cookies.get(sessions.COOKIE),
+                               lifetime=lifetime, idle=_idle(request))
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    sessions.set_cookie(request, resp, token)
+    sessions.set_cookie(request, resp, token, lifetime)
     resp.delete_cookie(csrf.LOGIN_COOKIE, path="/login")
     return resp
 
@@ -290,8 +306,9 @@ def post_comment(article_id: str, body: CommentRequest, request: Request, store:
 def install(app: FastAPI, *, login_per_minute: float = 10.0, login_burst: int = 10) -> None:
     """Add the review routes, the sign-in rate limit and the signed-out handler."""
     app.state.login_limiter = TokenBucket(per_minute=login_per_minute, burst=login_burst)
-    app.include_router(api)
-    app.include_router(router)
+    guard = [Depends(audit_guard)]  # no review while the audit trail is unprotected
+    app.include_router(api, dependencies=guard)
+    app.include_router(router, dependencies=guard)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

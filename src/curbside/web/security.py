@@ -1,8 +1,11 @@
-"""The site's guards: security headers (CSP with no inline script), a request-body limit and a
-per-client token bucket for asking. Plain ASGI middleware, so they also cover error pages."""
+"""The site's guards: security headers (CSP with no inline script, `Cache-Control: no-store`
+on API and signed-in responses), a request-body limit, per-client token buckets (one for
+asking, one for reading) and the client key they are spent from. Plain ASGI middleware, so
+they also cover error pages."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
 import time
@@ -27,8 +30,22 @@ SECURITY_HEADERS = [
 ]
 
 
+NO_STORE = (b"cache-control", b"no-store")
+# Responses that may carry what one person may see and a shared cache must not keep.
+PRIVATE_PATHS = ("/api/", "/review", "/login", "/logout")
+SESSION_COOKIE = b"curbside_session="
+
+
+def private(scope: Scope) -> bool:
+    """Whether a response must not be stored: API, sign-in and review, or a signed-in user."""
+    if str(scope.get("path", "")).startswith(PRIVATE_PATHS):
+        return True
+    cookies = b";".join(v for k, v in scope.get("headers") or [] if k == b"cookie")
+    return SESSION_COOKIE in cookies
+
+
 class SecurityHeaders:
-    """Adds the security headers to every HTTP response."""
+    """Adds the security headers to every HTTP response (and no-store where private)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -37,11 +54,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        no_store = private(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
+                headers = list(message.get("headers", []))
+                if no_store:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    headers.append(NO_STORE)
+                names = {k.lower() for k, _ in headers}
+                message["headers"] = headers + [
                     (k, v) for k, v in SECURITY_HEADERS if k not in names]
             await send(message)
 
@@ -150,3 +172,56 @@ class TokenBucket:
                 if t + (now - last) * self.rate >= self.burst]
         for k in full:
             del self._buckets[k]
+
+
+# -- who is asking: the rate-limit key ------------------------------------------------------
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_proxies(text: str) -> list[Network]:
+    """The trusted_proxies setting ("10.0.0.1, 192.168.0.0/16") as networks."""
+    out: list[Network] = []
+    for part in text.split(","):
+        if part.strip():
+            out.append(ipaddress.ip_network(part.strip(), strict=False))
+    return out
+
+
+def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        addr = ipaddress.ip_address((text or "").strip().strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        return addr.ipv4_mapped
+    return addr
+
+
+def rate_key(peer: str | None, forwarded_for: str | None = None,
+             proxies: list[Network] | None = None) -> str:
+    """The bucket a request spends from: one per host, however many addresses it has.
+
+    All loopback addresses (127.0.0.0/8, ::1) are one client; an IPv6 address counts by its
+    /64 (one host or one home network gets a /64 and can pick any address in it); an
+    IPv4-mapped IPv6 address counts as the IPv4 one. `X-Forwarded-For` is read only when
+    the peer is a trusted proxy, and then the right-most address that is not one of the
+    proxies is the client (left-most entries are whatever the client chose to send).
+    """
+    addr = _address(peer)
+    trusted = proxies or []
+    if addr is not None and forwarded_for and any(addr in net for net in trusted):
+        for hop in reversed(forwarded_for.split(",")):
+            hop_addr = _address(hop)
+            if hop_addr is None:
+                break
+            addr = hop_addr
+            if not any(hop_addr in net for net in trusted):
+                break
+    if addr is None:
+        return "unknown"
+    if addr.is_loopback:
+        return "loopback"
+    if isinstance(addr, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)

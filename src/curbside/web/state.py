@@ -14,6 +14,7 @@ from fastapi import Request
 
 from curbside.config import Settings
 from curbside.store import Store, open_store
+from curbside.web.security import rate_key
 
 
 class StorePool:
@@ -79,5 +80,8 @@ def get_store(request: Request) -> Iterator[Store]:
 
 
 def client_key(request: Request) -> str:
-    """Who is asking, for rate limiting: the peer address (no proxy headers are trusted)."""
-    return request.client.host if request.client else "unknown"
+    """Who is asking, for rate limiting and sign-in throttling (see `security.rate_key`):
+    one key per host, X-Forwarded-For believed only from the trusted_proxies setting."""
+    proxies = getattr(request.app.state, "proxies", None) or []
+    return rate_key(request.client.host if request.client else None,
+                    request.headers.get("x-forwarded-for"), proxies)
