@@ -140,3 +140,15 @@ def test_pack_validate_checks_the_whole_onc_list(tmp_path) -> None:  # type: ign
     assert any("vandetanib + zorblaxine" in p or "zorblaxine + vandetanib" in p
                for p in problems)
     assert "ONC drug not in the lexicon: zorblaxine" in problems
+
+
+def test_a_class_with_a_class_is_answered_from_the_members_labels(pack_store: Store) -> None:
+    ans = answer_question(pack_store, "Can I take NSAIDs while on a blood thinner?",
+                          audience="patient")
+    assert not ans["insufficient_evidence"]
+    label = [st["text"] for sec in ans["sections"] if sec["tier"] == "label"
+             for st in sec["statements"]]
+    # Each statement is scoped to one member's label and names the other class.
+    assert any(t.startswith("The warfarin label") and "NSAID" in t for t in label)
+    assert any(t.startswith("The ibuprofen label") and "anticoagulant" in t for t in label)
+    assert all("bleeding" in t for t in label)
