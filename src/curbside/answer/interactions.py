@@ -97,11 +97,13 @@ def check_pairs(store: Store, u: Understanding, rules: list[RuleMatch]) -> list[
                          for r in rules if set(r.pair) == {a, b}]
         rep.findings += _pack_label_findings(store, a, b, eb) + _pack_label_findings(
             store, b, a, ea)
-        # A class named by the user is answered from its members' digests (issue 10's
-        # class_members): e.g. NSAIDs with anticoagulants reads warfarin's NSAID items.
-        for cls, other, eo in ((a, b, eb), (b, a, ea)):
-            for member in u.class_members.get(cls, []) if _is_class(cls) else []:
-                rep.findings += _pack_label_findings(store, member, other, eo)
+        # Two classes and no drug ("NSAIDs with a blood thinner"): answered from the
+        # members' digests (issue 10's class_members), each scoped to one member's label.
+        # A class beside a named drug keeps the drug's own evidence (and the class rules).
+        if _is_class(a) and _is_class(b):
+            for cls, other, eo in ((a, b, eb), (b, a, ea)):
+                for member in u.class_members.get(cls, []):
+                    rep.findings += _pack_label_findings(store, member, other, eo)
         rep.findings += _label_findings(store, (a, ea), (b, eb)) + _label_findings(
             store, (b, eb), (a, ea))
         rep.findings += _list_findings(store, index, (a, ea), (b, eb))
