@@ -4,7 +4,7 @@
     .venv/bin/python scripts/onc_data.py [../shared/data/onc_ddi]
 
 Reads the workbooks and mapped CSVs with `curbside.sources.onc` and writes
-src/curbside/knowledge/pack/onc/{high_priority,non_interruptive}.yaml: drug names, class
+src/curbside/knowledge/pack/onc/high_priority.yaml: drug names, class
 membership and pairs (facts, not prose) with the list's provenance. A test re-derives them
 from ../shared/data and fails when they are stale.
 """
@@ -22,7 +22,7 @@ DEFAULT = ROOT.parent / "shared" / "data" / "onc_ddi"
 
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
-    for kind in onc.LISTS:
+    for kind in onc.PACK_LISTS:
         out = onc.PACK_DIR / f"{kind}.yaml"
         out.write_text(onc.dump(onc.derive(folder, kind)), encoding="utf-8")
         print(f"wrote {out.relative_to(ROOT)}")

@@ -15,8 +15,8 @@ from curbside.store.sqlite import Store
 
 
 def pack_sources() -> list[Source]:
-    """Both ONC lists as sources, from the pack's derived files."""
-    return [onc.list_source(onc.pack_list(kind)) for kind in onc.LISTS]
+    """The pack's ONC list (high priority) as a source, from its derived file."""
+    return [onc.list_source(onc.pack_list(kind)) for kind in onc.PACK_LISTS]
 
 
 def register_names(store: Store, src: Source) -> None:

@@ -45,6 +45,10 @@ from curbside.sources.limits import DEFAULT, Limits
 
 FORMAT = "onc"
 LISTS = ("high_priority", "non_interruptive")
+# The starter pack carries only the high-priority list (contraindicated pairs every store
+# must flag); the lower-severity non-interruptive list is ingested from its file
+# (`curbside ingest onc ONC_Non_Interuptive_Mapped.csv`), not copied into the repo.
+PACK_LISTS = ("high_priority",)
 SECTION = "interaction_list"
 CURATION = Path(__file__).resolve().parent.parent / "knowledge" / "pack" / "onc" / "curation.yaml"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"

@@ -57,7 +57,7 @@ def test_non_interruptive_list_is_its_own_lower_severity_list() -> None:
 
 
 def test_the_pack_copy_is_what_the_files_give() -> None:
-    for kind in onc.LISTS:
+    for kind in onc.PACK_LISTS:
         assert onc.pack_list(kind) == onc.derive(shared("onc_ddi"), kind), (
             f"knowledge/pack/onc/{kind}.yaml is stale: run scripts/onc_data.py")
 
