@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -67,17 +68,22 @@ def _build(path: Path) -> None:
 
 
 @lru_cache(maxsize=1)
+def _cached(name: str, build: Callable[[Path], None]) -> Path:
+    """The cache file `name` (CURBSIDE_CACHE_DIR or the user cache), built when missing."""
+    folder = Path(os.environ.get("CURBSIDE_CACHE_DIR") or user_cache_dir("curbside"))
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        build(path)
+    return path
+
+
 def dictionary() -> Dictionary | None:
     """The recognition dictionary, built on first use; None when the library is absent."""
     version = _library_version()
     if version is None:
         return None
-    folder = Path(os.environ.get("CURBSIDE_CACHE_DIR") or user_cache_dir("curbside"))
-    path = folder / f"drug-dictionary-{version}-b{BUILD}.db"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        _build(path)
-    return Dictionary(path)
+    return Dictionary(_cached(f"drug-dictionary-{version}-b{BUILD}.db", _build))
 
 
 class Dictionary:
@@ -128,12 +134,7 @@ def english_words() -> WordList | None:
         version = metadata.version(WORDS_PACKAGE)
     except metadata.PackageNotFoundError:
         return None
-    folder = Path(os.environ.get("CURBSIDE_CACHE_DIR") or user_cache_dir("curbside"))
-    path = folder / f"english-words-{version}.db"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        _build_words(path)
-    return WordList(path)
+    return WordList(_cached(f"english-words-{version}.db", _build_words))
 
 
 class WordList:

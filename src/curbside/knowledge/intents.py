@@ -19,12 +19,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from curbside.errors import PackError
 
+
+def _compile_all(patterns: list[str]) -> list[str]:
+    """Every regular expression compiles (a bad one fails at load, naming the file)."""
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise ValueError(f"pattern {p!r} does not compile: {e}") from None
+    return patterns
+
+
+Patterns = Annotated[list[str], AfterValidator(_compile_all)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -35,18 +47,12 @@ class IntentSpec(_Strict):
     description: str = Field(min_length=10)
     triggers: list[str] = Field(min_length=1)
     weak_triggers: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
+    patterns: Patterns = Field(default_factory=list)
     examples: list[str] = Field(min_length=3)
     # Asked with two names ("instead of X on Y", "difference between X and Y"): listed
     # before the interaction the two names imply.
     outranks_pair: bool = False
 
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, v: list[str]) -> list[str]:
-        for p in v:
-            re.compile(p)
-        return v
 
 
 class PopulationSpec(_Strict):
@@ -68,15 +74,9 @@ class FactPopulation(_Strict):
 
 class FactSpec(_Strict):
     kind: str
-    patterns: list[str] = Field(min_length=1)
+    patterns: Patterns = Field(min_length=1)
     population: list[FactPopulation] = Field(default_factory=list)
 
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, v: list[str]) -> list[str]:
-        for p in v:
-            re.compile(p)
-        return v
 
 
 class Taxonomy(_Strict):
