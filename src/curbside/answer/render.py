@@ -113,9 +113,17 @@ def _source_bits(g: dict[str, Any]) -> list[str]:
         bits.append(ids)
     if g.get("status") == "superseded":
         bits.append(f"SUPERSEDED by {g.get('superseded_by_title') or g.get('superseded_by')}")
+    if g.get("other_labels"):
+        bits.append(other_labels_text(int(g["other_labels"])))
     if g.get("url"):
         bits.append(str(g["url"]))
     return bits
+
+
+def other_labels_text(n: int) -> str:
+    """What a cited label says about the store's other labels for the same drug."""
+    return (f"Chosen from {n + 1} current labels for this drug; the store holds {n} other "
+            f"label{'s' if n != 1 else ''} for it (not cited here)")
 
 
 def _item_bits(item: dict[str, Any]) -> str:

@@ -184,6 +184,7 @@ def _reading(request: Request, store: Store, art: dict[str, Any], answer: dict[s
     url = str(request.base_url).rstrip("/") + art["url"]
     return {
         "ref_groups": groups, "cited_by": backs, "grade_text": views.grade_text,
+        "other_labels_text": render.other_labels_text,
         "sec_anchors": render.section_anchors(answer),
         "statement_choices": views.statement_choices(stmts),
         "evidence_as_of": views.short_date(articles.evidence_date(stored)),

@@ -75,3 +75,25 @@ def test_answers_cite_one_label_and_say_how_many_others(tmp_path: Path) -> None:
     # Listing still shows both.
     listed = [s for s in store.list_sources(tier="label") if s["origin"] == "spl"]
     assert len(listed) == 2
+
+
+def test_the_answer_says_how_many_other_labels_in_every_format(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from curbside.answer.render import to_html, to_markdown
+    from curbside.config import Settings
+    from curbside.web import create_app
+
+    store = init_store(tmp_path / "s.db")
+    for name in ("lipitor-orig.xml", "lipitor-repack.xml"):
+        assert ingest_file(store, "spl", str(shared("dailymed_spl_samples", name))).error is None
+    question = "Can I take atorvastatin with clarithromycin?"
+    ans = answer_question(store, question)
+    said = "the store holds 1 other label for it"
+    assert said in to_markdown(ans)
+    assert said in to_html(ans)
+    store.close()
+    client = TestClient(create_app(Settings(db=tmp_path / "s.db")))
+    r = client.post("/ask", data={"question": question, "audience": "pharmacist"})
+    assert r.status_code == 200
+    assert said in " ".join(r.text.split())
