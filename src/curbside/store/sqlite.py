@@ -192,8 +192,9 @@ class Store:
         sid = src.source_id
         digest = src.content_hash()
         row = self.db.execute("SELECT content_hash FROM sources WHERE id = ?", (sid,)).fetchone()
-        if row and row[0] == digest:
-            return PutResult(sid, "unchanged", [])
+        if row and (row[0] == digest or not str(row[0]).startswith("h2:")
+                    and row[0] == src.legacy_content_hash()):
+            return PutResult(sid, "unchanged", [])   # (a store from before "h2:" hashes)
         action = "updated" if row else "added"
         if row:
             if self.journal:
