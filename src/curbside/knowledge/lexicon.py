@@ -43,7 +43,8 @@ def vocabulary() -> dict[str, Any]:
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {"classes": load("classes.yaml"), "concerns": load("concerns.yaml"),
             "lexicon": load("lexicon.yaml"), "intents": load("intents.yaml"),
-            "substances": load("substances.yaml"), "slang": load("slang.yaml")}
+            "substances": load("substances.yaml"), "slang": load("slang.yaml"),
+            "products": load("products.yaml")}
 
 
 def class_closure(classes: list[str]) -> list[str]:
@@ -101,6 +102,10 @@ class Lexicon:
         for name, phrases in (vocabulary()["lexicon"].get("vaccines") or {}).items():
             for phrase in [name, *phrases]:
                 self.aliases.setdefault(str(phrase), [str(name)])
+        for name, spec in (vocabulary()["products"].get("names") or {}).items():
+            # Supplements, hormones and OTC brands the dictionary lacks (products.yaml).
+            for phrase in [name, *(spec.get("aliases") or [])]:
+                self.aliases.setdefault(str(phrase), [str(d) for d in spec.get("drugs") or [name]])
         self.class_aliases: dict[str, str] = {}
         for key, spec in vocabulary()["classes"].items():
             for alias in [key.replace("_", " ")] + list(spec.get("aliases") or []):
@@ -342,8 +347,13 @@ class Substances:
         return out
 
     def _is_drug(self, word: str, before: list[str], after: list[str]) -> bool:
-        if any(w[0].isdigit() for w in after):
-            return False                    # "potassium 5.6", "k of 5.6": a lab value
+        num = next((j for j, w in enumerate(after) if w[0].isdigit()), None)
+        if num is not None:
+            # "potassium 5.6", "k of 5.6": a lab value; but a number with a dose word is a
+            # dose ("vitamin b12 1000 geltabs", "magnesium 400mg").
+            unit = after[num].lstrip("0123456789") or "".join(after[num + 1:num + 2])
+            if unit not in self.drug_cues:
+                return False
         near = set(before) | set(after)
         if near & self.drug_cues:
             return True                     # "dopamine drip", "potassium supplements"

@@ -92,7 +92,7 @@ def validate_pack(pack: Pack | None = None, *, onc_csv: str | None = None,
         problems += [f"{where}: reference {ref!r} does not resolve"
                      for ref in r.get("sources") or [] if resolve_ref(str(ref), by_key) is None]
 
-    problems += _check_slang(name_set)
+    problems += _check_slang(name_set) + _check_products()
     coverage: dict[str, Any] = {}
     if onc_csv:
         found, onc_problems, onc_notes = onc_coverage(pack, onc_csv)
@@ -123,6 +123,19 @@ def _check_slang(drugs: set[str]) -> list[str]:
             out.append(f"slang {phrase!r}: no drugs")
         if not spec.get("sources") or set(spec["sources"]) - sources:
             out.append(f"slang {phrase!r}: sources must be keys of 'sources'")
+    return out
+
+
+def _check_products() -> list[str]:
+    """Every product name (products.yaml) names sources that are listed (names only: its
+    drugs need not be pack drugs, as for vaccines)."""
+    products = vocabulary()["products"]
+    sources = products.get("sources") or {}
+    out = [f"product source {k!r}: not a URL" for k, url in sources.items()
+           if not str(url).startswith("https://")]
+    for name, spec in (products.get("names") or {}).items():
+        if not spec.get("sources") or set(spec["sources"]) - set(sources):
+            out.append(f"product {name!r}: sources must be keys of 'sources'")
     return out
 
 

@@ -79,3 +79,31 @@ def test_the_broad_dictionary_recognises_drugs_the_pack_lacks(lex: Lexicon) -> N
 
 def test_an_exact_dictionary_name_beats_a_near_curated_one(lex: Lexicon) -> None:
     assert names(lex, "prednisolone eye drops") == ["prednisolone"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("what is the dose for vit b12 tablet", ["vitamin b12"]),
+    ("how much b-12 is needed in an adult", ["vitamin b12"]),
+    ("vitamin b12 1000 geltabs or vitamin b12 shots", ["vitamin b12"]),
+    ("what is magnesium chelated good for", ["magnesium"]),
+    ("magnesium 400mg at night", ["magnesium"]),
+    ("what are iron injections", ["iron"]),
+    ("testosterone over the counter?", ["testosterone"]),
+    ("are tobacco and nicotine products addictive?", ["nicotine"]),
+    ("senna tablets what dose", ["senna"]),
+    ("how do they inject cortisone into the knee", ["cortisone"]),
+    ("what is the medication thera tab used to treat", ["multivitamin"]),
+    ("is maalox safe with lisinopril",
+     ["aluminum hydroxide", "magnesium hydroxide", "simethicone", "lisinopril"]),
+])
+def test_supplements_hormones_and_otc_products_are_recognised(
+        lex: Lexicon, text: str, expected: list[str]) -> None:
+    assert names(lex, text) == expected
+
+
+@pytest.mark.parametrize("text", ["high magnesium on omeprazole", "low magnesium",
+                                  "iron deficiency", "my b12 level is low",
+                                  "testosterone levels in men", "vitamin b12 of 150"])
+def test_a_product_named_as_a_lab_value_or_condition_is_no_drug(lex: Lexicon, text: str) -> None:
+    assert not {"magnesium", "iron", "vitamin b12", "testosterone"} & set(names(lex, text))
+
