@@ -173,6 +173,11 @@ class Lexicon:
                 found[i] = self._hyphen_part(word)      # type: ignore[assignment]
             else:
                 left.append(i)
+        # Words skipped above as body-substance words ("level") may still start a split name.
+        for i, (matched, names) in self._split_names(
+                words, [i for i in rest if i not in found]).items():
+            found[i] = (matched, names)
+            left = [j for j in left if j not in (i, i + 1)]
         for i, names in self._first_words(words, left).items():
             found[i] = (words[i], names)
             left.remove(i)
@@ -186,6 +191,32 @@ class Lexicon:
                 if name not in seen:
                     seen.add(name)
                     out.drugs.append(DrugMention(name, matched, self.classes_of(name)))
+        return out
+
+    def _split_names(self, words: list[str], indices: list[int]
+                     ) -> dict[int, tuple[str, list[str]]]:
+        """Two adjacent unknown words that are one name split in two ("level iracetam":
+        levetiracetam). The joined word must be a known name (or a small misspelling of a
+        curated one) and at least one of the two no English word, so that two ordinary
+        words ("pain killer", "on line") are never joined into a drug."""
+        pairs = [(i, words[i] + words[i + 1]) for i in indices
+                 if i + 1 in indices and words[i].isalpha() and words[i + 1].isalpha()
+                 and len(words[i] + words[i + 1]) >= 8
+                 and not {words[i], words[i + 1]} & self.not_drugs]
+        if not pairs or self.english is None:
+            return {}
+        english = self.english.known([f for i, _ in pairs for w in words[i:i + 2]
+                                      for f in _word_forms(w)])
+        hits = self.dictionary.lookup([j for _, j in pairs]) if self.dictionary else {}
+        out: dict[int, tuple[str, list[str]]] = {}
+        for i, joined in pairs:
+            if all(english & _word_forms(w) for w in words[i:i + 2]) or i - 1 in out:
+                continue
+            name = joined if joined in self.aliases else self._fuzzy_match(joined)
+            if name:
+                out[i] = (f"{words[i]} {words[i + 1]}", self.aliases[name])
+            elif len(hits.get(joined) or []) == 1:
+                out[i] = (f"{words[i]} {words[i + 1]}", split_generic(hits[joined][0]))
         return out
 
     def _first_words(self, words: list[str], indices: list[int]) -> dict[int, list[str]]:

@@ -107,3 +107,14 @@ def test_supplements_hormones_and_otc_products_are_recognised(
 def test_a_product_named_as_a_lab_value_or_condition_is_no_drug(lex: Lexicon, text: str) -> None:
     assert not {"magnesium", "iron", "vitamin b12", "testosterone"} & set(names(lex, text))
 
+
+def test_a_name_split_in_two_is_joined(lex: Lexicon) -> None:
+    rec = lex.recognise("why did my doctor give me level iracetam")
+    assert [(d.name, d.matched) for d in rec.drugs] == [("levetiracetam", "level iracetam")]
+
+
+@pytest.mark.parametrize("text", ["are pain killer pills safe", "i read it on line",
+                                  "what is a cat scan", "is it a side effect"])
+def test_two_ordinary_words_are_never_joined_into_a_drug(lex: Lexicon, text: str) -> None:
+    assert names(lex, text) == []
+
