@@ -118,3 +118,6 @@ def test_a_name_split_in_two_is_joined(lex: Lexicon) -> None:
 def test_two_ordinary_words_are_never_joined_into_a_drug(lex: Lexicon, text: str) -> None:
     assert names(lex, text) == []
 
+
+def test_users_words_for_diabetes_medicines_name_the_class(lex: Lexicon) -> None:
+    assert "antidiabetic" in lex.recognise("is my diabetes medicine safe with alcohol").classes
