@@ -159,14 +159,25 @@ class Lexicon:
             found.pop(i, None)
         left = []
         rest = sorted(free - set(found) - blocked)
-        # An English word is no misspelt drug name: only the others are compared.
-        english = self.english.known([words[i] for i in rest if len(words[i]) >= 6]) \
+        # An English word is no misspelt drug name: only the others are compared. Its forms
+        # count too ("coding" is "code" + "ing", not a misspelt "codine"): the word list
+        # predates many words but holds their stems.
+        english = self.english.known([f for i in rest if len(words[i]) >= 6
+                                      for f in _word_forms(words[i])]) \
             if self.english else set()
+        rest_set, second_halves = set(rest), set()
         for i in rest:
             word = words[i]
-            if word in self.substances.words:
-                continue    # a body substance as written ("serotonin"): not a drug name
-            name = None if word in english else self._fuzzy_match(word)
+            if word in self.substances.words or i in second_halves:
+                continue    # a body substance as written ("serotonin"), or a name's end
+            joined = word + words[i + 1] if i + 1 in rest_set else ""
+            if joined in self.aliases and len(joined) >= 8:
+                # A curated name split in two ("sertra line") beats a misspelling of its
+                # first half ("sertra" ~ "septra").
+                found[i] = (f"{word} {words[i + 1]}", self.aliases[joined])
+                second_halves.add(i + 1)
+                continue
+            name = None if english & _word_forms(word) else self._fuzzy_match(word)
             if name:
                 found[i] = (word, self.aliases[name])
             elif "-" in word and self._hyphen_part(word):
@@ -175,7 +186,7 @@ class Lexicon:
                 left.append(i)
         # Words skipped above as body-substance words ("level") may still start a split name.
         for i, (matched, names) in self._split_names(
-                words, [i for i in rest if i not in found]).items():
+                words, [i for i in rest if i not in found and i not in second_halves]).items():
             found[i] = (matched, names)
             left = [j for j in left if j not in (i, i + 1)]
         for i, names in self._first_words(words, left).items():

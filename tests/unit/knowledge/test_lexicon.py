@@ -111,6 +111,13 @@ def test_a_product_named_as_a_lab_value_or_condition_is_no_drug(lex: Lexicon, te
 def test_a_name_split_in_two_is_joined(lex: Lexicon) -> None:
     rec = lex.recognise("why did my doctor give me level iracetam")
     assert [(d.name, d.matched) for d in rec.drugs] == [("levetiracetam", "level iracetam")]
+    # A whole name split in two beats a misspelling of its first half ("sertra" ~ Septra).
+    assert names(lex, "can i take sertra line with ibuprofen") == ["sertraline", "ibuprofen"]
+
+
+def test_an_english_word_with_an_ending_is_no_misspelt_drug(lex: Lexicon) -> None:
+    # "coding" is "code" + "ing", one letter from the curated misspelling "codine".
+    assert names(lex, "does coding at night with tramadol keep me awake") == ["tramadol"]
 
 
 @pytest.mark.parametrize("text", ["are pain killer pills safe", "i read it on line",
