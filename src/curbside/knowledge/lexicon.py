@@ -135,8 +135,12 @@ class Lexicon:
         return self.drugs.get(name, [])
 
     def members_of(self, cls: str) -> list[str]:
-        """The store's drugs in class `cls` (directly or through a child class)."""
-        return sorted(n for n, classes in self.drugs.items() if cls in classes)
+        """The store's drugs in class `cls` (directly or through a child class), less the
+        class's `not_members` (classes.yaml: a child class member the class does not mean)."""
+        spec = vocabulary()["classes"].get(cls) or {}
+        left_out = set(spec.get("not_members") or [])
+        return sorted(n for n, classes in self.drugs.items()
+                      if cls in classes and n not in left_out)
 
     def recognise(self, text: str) -> Recognition:
         """Drugs and classes named in `text`, each reported once.

@@ -35,6 +35,10 @@ def validate_pack(pack: Pack | None = None, *, onc_csv: str | None = None,
     name_set = set(names)
     known = name_set | classes
 
+    for key, spec in vocabulary()["classes"].items():
+        for n in (spec or {}).get("not_members") or []:
+            if str(n) not in name_set:
+                problems.append(f"class {key}: not_members names {n!r}, which is no pack drug")
     for dup in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"drug {dup!r} appears more than once")
     from curbside.answer.claims import validate_scope

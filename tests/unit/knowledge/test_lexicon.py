@@ -128,3 +128,13 @@ def test_two_ordinary_words_are_never_joined_into_a_drug(lex: Lexicon, text: str
 
 def test_users_words_for_diabetes_medicines_name_the_class(lex: Lexicon) -> None:
     assert "antidiabetic" in lex.recognise("is my diabetes medicine safe with alcohol").classes
+
+
+def test_blood_pressure_medicine_names_the_antihypertensive_classes(lex: Lexicon) -> None:
+    rec = lex.recognise("what is the side effect of bp medicine on brain?")
+    assert rec.classes == ["antihypertensive"]
+    members = lex.members_of("antihypertensive")
+    assert {"lisinopril", "losartan", "amlodipine", "hydrochlorothiazide", "metoprolol"} \
+        <= set(members)
+    # A beta blocker given for arrhythmias only is not what "blood pressure medicine" means.
+    assert "sotalol" not in members and "sotalol" in lex.members_of("beta_blocker")
