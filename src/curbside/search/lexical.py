@@ -10,7 +10,7 @@ words. `fts_query` makes the same OR of quoted words for FTS5, which the article
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -36,7 +36,8 @@ your about any also been being both each more most other some very own same too 
 
 @dataclass
 class Hit:
-    """One ranked passage."""
+    """One ranked passage; its snippet is made when asked for (the answer engine reads
+    40 hits and shows none of their snippets)."""
 
     passage_id: int
     source_id: str
@@ -45,11 +46,19 @@ class Hit:
     status: str
     section: str
     title: str | None
-    snippet: str
     score: float
+    text: str = field(repr=False, default="")
+    words: tuple[str, ...] = field(repr=False, default=())
+
+    @property
+    def snippet(self) -> str:
+        return snippet(self.text, list(self.words))
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {"passage_id": self.passage_id, "source_id": self.source_id,
+                "source_title": self.source_title, "tier": self.tier, "status": self.status,
+                "section": self.section, "title": self.title, "snippet": self.snippet,
+                "score": self.score}
 
 
 def fts_query(text: str) -> str | None:
@@ -116,14 +125,15 @@ def search(store: Store, text: str, *, tier: str | None = None, drugs: list[str]
                                     in zip(found, pids, owners, strict=True)])[:int(limit)]
     ids = [r[0] for r in ranked]
     marks = ",".join("?" * len(ids))
-    rows = {r["id"]: r for r in store.db.execute(
-        f"SELECT p.id, p.source_id, p.section, p.title, p.text, s.title AS source_title, s.tier, "
-        f"s.status FROM passages p JOIN sources s ON s.id = p.source_id WHERE p.id IN ({marks})",
-        ids)}
+    cur = store.db.execute(
+        f"SELECT p.id, p.source_id, s.title, s.tier, s.status, p.section, p.title, p.text "
+        f"FROM passages p JOIN sources s ON s.id = p.source_id WHERE p.id IN ({marks})", ids)
+    cur.row_factory = None          # plain tuples: sqlite3.Row costs more than the query
+    rows = {r[0]: r for r in cur}
     # An id the index still holds but SQLite no longer does (a change not yet applied) is
     # skipped: SQLite is the truth.
-    return [Hit(i, r["source_id"], r["source_title"], r["tier"], r["status"], r["section"],
-                r["title"], snippet(r["text"], words), score)
+    kept = tuple(words)
+    return [Hit(i, r[1], r[2], r[3], r[4], r[5], r[6], score, r[7], kept)
             for i, score in ranked if (r := rows.get(i)) is not None]
 
 
