@@ -204,10 +204,11 @@ def main(argv: list[str] | None = None) -> int:
     print(table(["phase", "requests", "n", "per s", "p50 ms", "p95 ms", "max ms", "errors"],
                 rows))
     q, i = phases["quiet"], phases["ingest"]
+    state = "finished" if i["ingest_finished_within_clients"] else "still running, stopped"
     print(f"during the ingest: errors {i['errors']} (goal 0); POST p95 {i['write']['p95_ms']:.0f}"
           f" ms (goal <= 1000), {i['write']['p95_ms'] / max(q['write']['p95_ms'], 1e-9):.2f}x "
-          f"the quiet phase; ingest {'finished' if i['ingest_finished_within_clients'] else 'still running, stopped'}"
-          f" after {i['ingest_s']:.0f} s, {i['research_sources_after']:,} records stored")
+          f"the quiet phase; ingest {state} after {i['ingest_s']:.0f} s, "
+          f"{i['research_sources_after']:,} records stored")
     if i["error_kinds"] or q["error_kinds"]:
         print(f"error kinds: {sorted(set(q['error_kinds']) | set(i['error_kinds']))}")
     write_json(a.json, {"benchmark": "web_during_ingest", "args": vars(a), "phases": phases})

@@ -22,7 +22,6 @@ from curbside.store.sqlite import Store
 MAX_TERMS = 48
 CANDIDATES = 50          # passages re-ranked with their document's score
 DOCUMENT_WEIGHT = 1.0
-DOCUMENTS = 200          # documents whose score can lift a candidate
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words that carry no meaning for retrieval; BM25 would weigh them low anyway, but at a
 # million passages every OR'ed common word costs a long posting-list scan.
@@ -150,11 +149,17 @@ def _with_document_scores(docs_index: Part, quoted: str, ranked: list[tuple[int,
     passage score keeps the section that matches best on top within a document.
     """
     doc_score: dict[int, float] = {}
-    if any(owner >= 0 for _, owner, _ in ranked):
-        # The best documents in one ranked query; a candidate whose document is not among
-        # them gets no document bonus.
+    owners = sorted({owner for _, owner, _ in ranked if owner >= 0})
+    if owners:
+        # The candidates' own documents only: the same BM25 (statistics are index-wide)
+        # for a few dozen documents, instead of ranking every matching abstract (a
+        # disjunction of id terms; tantivy's term-set query on an integer field is slower).
         searcher = docs_index.searcher()
-        found = searcher.search(docs_index.parse(quoted, ["text"]), DOCUMENTS, count=False).hits
+        query = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, docs_index.parse(quoted, ["text"])),
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, docs_index.term("doc", d)) for d in owners]), 0.0))])
+        found = searcher.search(query, len(owners), count=False).hits
         if found:
             docs = ints(searcher.fast_field_values("doc", [a for _, a in found]))
             doc_score = {d: float(sc) for (sc, _), d in zip(found, docs, strict=True)}
