@@ -56,7 +56,8 @@ def write_labels(out: Path, n: int, per_file: int, original_share: float, seed: 
     return written
 
 
-def write_abstracts(out: Path, n: int, per_file: int, seed: int) -> int:
+def write_abstracts(out: Path, n: int, per_file: int, seed: int,
+                    first_pmid: int = 90_000_000) -> int:
     from lxml import etree
 
     tree = etree.parse(str(PUBMED_XML))
@@ -68,10 +69,10 @@ def write_abstracts(out: Path, n: int, per_file: int, seed: int) -> int:
         root = etree.Element("PubmedArticleSet")
         for i in range(f, min(f + per_file, n)):
             art = copy.deepcopy(articles[i % len(articles)])
-            art.find("MedlineCitation/PMID").text = str(90_000_000 + i)
+            art.find("MedlineCitation/PMID").text = str(first_pmid + i)
             for ident in art.iterfind("PubmedData/ArticleIdList/ArticleId"):
                 if ident.get("IdType") == "pubmed":
-                    ident.text = str(90_000_000 + i)
+                    ident.text = str(first_pmid + i)
             parts = art.findall("MedlineCitation/Article/Abstract/AbstractText")
             sentences = [s for p in parts for s in _SENT.split("".join(p.itertext()))]
             rnd.shuffle(sentences)
@@ -97,14 +98,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-file", type=int, default=5000, help="records per file")
     ap.add_argument("--original-share", type=float, default=0.3,
                     help="share of label clones marked original packager (default 0.3)")
-    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--seed", type=int, default=13,
+                    help="random seed (another seed: other set ids, for a second corpus)")
+    ap.add_argument("--first-pmid", type=int, default=90_000_000,
+                    help="PMID of the first abstract (default 90,000,000; a second corpus "
+                         "to add to the same store needs another range)")
     ap.add_argument("--out", required=True, help="folder to write (labels/, pubmed/)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     n_labels = write_labels(out / "labels", args.labels, min(args.per_file, 1000),
                             args.original_share, args.seed)
     log(f"{n_labels:,} labels in {out / 'labels'}")
-    n_abs = write_abstracts(out / "pubmed", args.abstracts, args.per_file, args.seed)
+    n_abs = write_abstracts(out / "pubmed", args.abstracts, args.per_file, args.seed,
+                           args.first_pmid)
     log(f"{n_abs:,} abstracts in {out / 'pubmed'}")
     return 0
 

@@ -184,7 +184,7 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
         seen = {r["id"] for r in rows}
         dm = ",".join("?" * len(names))
         rows += [r for r in (passage_row(x) for x in store.db.execute(
-            f"SELECT p.* FROM source_drugs sd JOIN sources s ON s.id = sd.source_id "
+            f"SELECT p.* FROM source_drugs sd CROSS JOIN sources s ON s.id = sd.source_id "
             f"JOIN passages p ON p.source_id = s.id WHERE sd.drug IN ({dm}) AND "
             f"s.origin = 'pack' AND s.tier = 'label'", names)) if r["id"] not in seen]
     terms = {name: subject_terms(name, ents - broad_classes()) for name, ents in subjects}
@@ -249,11 +249,16 @@ def _label_documents(store: Store, subjects: list[tuple[str, set[str]]], wanted:
     chosen = choose_labels(store.db, drug_names)
     if not chosen:
         return
-    pairs = [x for c in chosen.values() for x in (c.drug, c.source_id)]
-    marks = ",".join("(?, ?)" for _ in chosen)
-    rows = [passage_row(r) for r in store.db.execute(
-        f"SELECT p.*, sd.drug AS subject FROM source_drugs sd JOIN passages p ON p.source_id = "
-        f"sd.source_id WHERE (sd.drug, sd.source_id) IN (VALUES {marks})", pairs)]
+    # The chosen labels' passages by source id (the source_drugs index has hundreds of
+    # labels per drug at scale), then one row per drug the label speaks for.
+    speaks: dict[str, list[str]] = {}
+    for c in chosen.values():
+        speaks.setdefault(c.source_id, []).append(c.drug)
+    marks = ",".join("?" * len(speaks))
+    rows = [passage_row(r) | {"subject": drug} for r in store.db.execute(
+        f"SELECT p.* FROM passages p WHERE p.source_id IN ({marks}) "
+        f"ORDER BY p.source_id, p.position", sorted(speaks))
+        for drug in speaks[r["source_id"]]]
     srcs = _sources(store, {r["source_id"] for r in rows})
     terms = {name: subject_terms(name, ents) for name, ents in subjects}
     for r in rows:

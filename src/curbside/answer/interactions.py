@@ -147,7 +147,7 @@ def partner_terms(store: Store, name: str, ents: set[str]) -> list[str]:
         # Its speaking label's classes (store/labels.py), not those of every label it has.
         chosen = choose_labels(store.db, [name]).get(name)
         for (meta,) in store.db.execute(
-                "SELECT s.meta FROM source_drugs sd JOIN sources s ON s.id = sd.source_id "
+                "SELECT s.meta FROM source_drugs sd CROSS JOIN sources s ON s.id = sd.source_id "
                 "WHERE sd.drug = ? AND s.tier = 'label' AND s.status = 'current' AND "
                 "(s.origin = 'pack' OR s.id = ?)", (name, chosen.source_id if chosen else "")):
             m = json.loads(meta)

@@ -22,6 +22,8 @@ sources list and the API still list every label; only answers choose.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 
@@ -37,18 +39,33 @@ class LabelChoice:
         return {"drug": self.drug, "source_id": self.source_id, "other_labels": self.others}
 
 
-# The rule above as one ORDER BY: original packager 1 > unknown 0 > repackager -1.
+# The rule's first keys in SQL: original packager 1 > unknown 0 > repackager -1. Counting a
+# label's sections is done in Python for the labels still tied after them (rarely more than
+# one): counting for every label of a drug with hundreds took most of an answer's time.
+# CROSS JOIN keeps SQLite from starting at the sources' (tier, status) index, which at
+# scale reads every current label to find one drug's (no ANALYZE statistics needed).
 _RANK = """
 SELECT sd.drug, s.id,
        CASE json_extract(s.meta, '$.original_packager') WHEN 1 THEN 1 WHEN 0 THEN -1
             ELSE 0 END AS packager,
        coalesce(s.effective, '') AS effective,
-       CAST(coalesce(s.version, '0') AS REAL) AS version,
-       (SELECT count(*) FROM passages p WHERE p.source_id = s.id) AS sections
-FROM source_drugs sd JOIN sources s ON s.id = sd.source_id
+       CAST(coalesce(s.version, '0') AS REAL) AS version
+FROM source_drugs sd CROSS JOIN sources s ON s.id = sd.source_id
 WHERE sd.drug IN ({marks}) AND s.tier = 'label' AND s.status = 'current'
       AND s.origin != 'pack'
 """
+
+
+# Choices already made on a connection, while the store is unchanged: one answer asks for
+# the same drugs' labels a dozen times (evidence, interactions, the label-choice note).
+# `PRAGMA data_version` moves when another connection commits, `total_changes` when this
+# one writes; either empties the connection's memo.
+# Keyed by the connection object itself (it cannot be weakly referenced); the few most
+# recent connections are kept.
+_MEMO_CONNECTIONS = 8
+_memo: OrderedDict[int, tuple[sqlite3.Connection, tuple[int, int],
+                              dict[str, LabelChoice | None]]] = OrderedDict()
+_memo_lock = threading.Lock()
 
 
 def choose_labels(db: sqlite3.Connection, drugs: list[str]) -> dict[str, LabelChoice]:
@@ -56,13 +73,36 @@ def choose_labels(db: sqlite3.Connection, drugs: list[str]) -> dict[str, LabelCh
     names = sorted(set(drugs))
     if not names:
         return {}
+    stamp = (int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes)
+    with _memo_lock:
+        _, held, known = _memo.get(id(db), (db, None, {}))
+        if held != stamp:
+            known = {}
+        _memo[id(db)] = (db, stamp, known)
+        _memo.move_to_end(id(db))
+        while len(_memo) > _MEMO_CONNECTIONS:
+            _memo.popitem(last=False)
+        todo = [n for n in names if n not in known]
+    if todo:
+        found = _choose(db, todo)
+        with _memo_lock:
+            known.update({n: found.get(n) for n in todo})
+    return {n: c for n in names if (c := known.get(n)) is not None}
+
+
+def _choose(db: sqlite3.Connection, names: list[str]) -> dict[str, LabelChoice]:
     rows = db.execute(_RANK.format(marks=",".join("?" * len(names))), names).fetchall()
-    by_drug: dict[str, list[tuple[int, str, float, int, str]]] = {}
-    for drug, sid, packager, effective, version, sections in rows:
-        by_drug.setdefault(drug, []).append((packager, effective, version, sections, sid))
+    by_drug: dict[str, list[tuple[int, str, float, str]]] = {}
+    for drug, sid, packager, effective, version in rows:
+        by_drug.setdefault(drug, []).append((packager, effective, version, sid))
     out = {}
     for drug, labels in by_drug.items():
-        # Stable sorts: by source id, then by the rule's keys, highest first.
-        ranked = sorted(sorted(labels, key=lambda r: r[4]), key=lambda r: r[:4], reverse=True)
-        out[drug] = LabelChoice(drug, ranked[0][4], len(labels) - 1)
+        best = max(r[:3] for r in labels)
+        tied = sorted(r[3] for r in labels if r[:3] == best)
+        if len(tied) > 1:       # then the most sections, then the lowest source id
+            sections = dict(db.execute(
+                f"SELECT source_id, count(*) FROM passages WHERE source_id IN "
+                f"({','.join('?' * len(tied))}) GROUP BY source_id", tied).fetchall())
+            tied.sort(key=lambda sid: -sections.get(sid, 0))   # stable: ids stay ordered
+        out[drug] = LabelChoice(drug, tied[0], len(labels) - 1)
     return out
