@@ -18,7 +18,7 @@ from curbside.answer.claims import Claim, split_claims
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import vocabulary
 from curbside.search.lexical import search
-from curbside.store.labels import choose_labels
+from curbside.store.labels import PACK_LABEL_IDS, choose_labels
 from curbside.store.sqlite import Store, passage_row, source_row
 
 SAFETY_SECTIONS = ("boxed_warning", "contraindications", "warnings_and_cautions", "warnings",
@@ -186,7 +186,8 @@ def _tagged(store: Store, u: Understanding, subjects: list[tuple[str, set[str]]]
         rows += [r for r in (passage_row(x) for x in store.db.execute(
             f"SELECT p.* FROM source_drugs sd CROSS JOIN sources s ON s.id = sd.source_id "
             f"JOIN passages p ON p.source_id = s.id WHERE sd.drug IN ({dm}) AND "
-            f"s.origin = 'pack' AND s.tier = 'label'", names)) if r["id"] not in seen]
+            f"{PACK_LABEL_IDS} AND s.origin = 'pack' AND s.tier = 'label'", names))
+            if r["id"] not in seen]
     terms = {name: subject_terms(name, ents - broad_classes()) for name, ents in subjects}
     # A label digest is about its own drug even where an item does not repeat the name.
     srcs = _sources(store, {r["source_id"] for r in rows})

@@ -32,7 +32,7 @@ from curbside.answer.evidence import Evidence, RuleMatch, broad_classes, subject
 from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import PACK_DIR, display_name, vocabulary
 from curbside.knowledge.pharm_classes import class_name
-from curbside.store.labels import choose_labels
+from curbside.store.labels import PACK_LABEL_IDS, choose_labels
 from curbside.store.sqlite import Store, passage_row, source_row
 
 # Label sections whose sentences count as interaction claims (openFDA field names).
@@ -146,10 +146,14 @@ def partner_terms(store: Store, name: str, ents: set[str]) -> list[str]:
     if not _is_class(name):
         # Its speaking label's classes (store/labels.py), not those of every label it has.
         chosen = choose_labels(store.db, [name]).get(name)
+        # The pack's digests by their id range in source_drugs' (drug, source_id) index,
+        # not by reading each of the drug's (possibly thousands of) labels.
+        speaking = chosen.source_id if chosen else ""
         for (meta,) in store.db.execute(
-                "SELECT s.meta FROM source_drugs sd CROSS JOIN sources s ON s.id = sd.source_id "
-                "WHERE sd.drug = ? AND s.tier = 'label' AND s.status = 'current' AND "
-                "(s.origin = 'pack' OR s.id = ?)", (name, chosen.source_id if chosen else "")):
+                f"SELECT s.meta FROM source_drugs sd CROSS JOIN sources s ON s.id = sd.source_id "
+                f"WHERE sd.drug = ? AND {PACK_LABEL_IDS} AND s.origin = 'pack' AND "
+                f"s.status = 'current' UNION ALL SELECT meta FROM sources WHERE id = ? AND "
+                f"tier = 'label' AND status = 'current'", (name, speaking)):
             m = json.loads(meta)
             for raw in (m.get("pharm_class_epc") or []) + (m.get("pharm_class_moa") or []):
                 terms.update(_class_forms(class_name(raw)))
@@ -240,14 +244,17 @@ def _join(sentences: list[str]) -> str:
 
 # --- the interaction lists ------------------------------------------------------------------
 
-_index_cache: dict[tuple[str, int], dict[str, Any]] = {}
+_index_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def _list_index(store: Store) -> dict[str, Any]:
     """Pairs -> list passages, and class-level sides, for the store's current lists."""
-    stamp = store.db.execute("SELECT count(*) * 1000003 + coalesce(max(rowid), 0) FROM "
-                             "sources").fetchone()[0]
-    key = (str(store.path), int(stamp))
+    # Any change of a source inserts a row (a new version, a superseding one) or writes the
+    # index outbox (a deletion): the last rowid and the outbox sequence, two index seeks,
+    # stand for the store's state (counting 400k sources for a stamp took 30 ms).
+    key = (str(store.path), *store.db.execute(
+        "SELECT coalesce((SELECT max(rowid) FROM sources), 0), coalesce((SELECT seq FROM "
+        "sqlite_sequence WHERE name = 'index_outbox'), 0)").fetchone())
     if key in _index_cache:
         return _index_cache[key]
     pairs: dict[frozenset[str], list[int]] = {}
@@ -263,7 +270,8 @@ def _list_index(store: Store) -> dict[str, Any]:
             sources[sid] = _source(store, sid)
         for a, b in row["facts"].get("pairs") or []:
             pairs.setdefault(frozenset((a, b)), []).append(row["id"])
-    _index_cache.clear()
+    while len(_index_cache) >= 8:               # a few stores' lists kept
+        del _index_cache[next(iter(_index_cache))]
     _index_cache[key] = {"pairs": pairs, "passages": passages, "sources": sources}
     return _index_cache[key]
 

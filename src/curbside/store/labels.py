@@ -39,6 +39,10 @@ class LabelChoice:
         return {"drug": self.drug, "source_id": self.source_id, "other_labels": self.others}
 
 
+# The pack's label digests in `source_drugs` (ids "pack:label:<drug>@<date>"), as a range of
+# its (drug, source_id) index: a drug's digest is found without reading its other labels.
+PACK_LABEL_IDS = "sd.source_id >= 'pack:label:' AND sd.source_id < 'pack:label;'"
+
 # The rule's first keys in SQL: original packager 1 > unknown 0 > repackager -1. Counting a
 # label's sections is done in Python for the labels still tied after them (rarely more than
 # one): counting for every label of a drug with hundreds took most of an answer's time.
@@ -68,12 +72,18 @@ _memo: OrderedDict[int, tuple[sqlite3.Connection, tuple[int, int],
 _memo_lock = threading.Lock()
 
 
+def change_stamp(db: sqlite3.Connection) -> tuple[int, int]:
+    """What moves when the store changes, as seen from `db`: `PRAGMA data_version` (another
+    connection committed) and `total_changes` (this one wrote)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
+
+
 def choose_labels(db: sqlite3.Connection, drugs: list[str]) -> dict[str, LabelChoice]:
     """The speaking label of each drug that has ingested labels (pack digests excluded)."""
     names = sorted(set(drugs))
     if not names:
         return {}
-    stamp = (int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes)
+    stamp = change_stamp(db)
     with _memo_lock:
         _, held, known = _memo.get(id(db), (db, None, {}))
         if held != stamp:
