@@ -119,4 +119,3 @@ class Deletion:
     """A reader's instruction to remove a document (PubMed `DeleteCitation`)."""
 
     key: str
-

@@ -110,9 +110,12 @@ def _choose(db: sqlite3.Connection, names: list[str]) -> dict[str, LabelChoice]:
         best = max(r[:3] for r in labels)
         tied = sorted(r[3] for r in labels if r[:3] == best)
         if len(tied) > 1:       # then the most sections, then the lowest source id
-            sections = dict(db.execute(
-                f"SELECT source_id, count(*) FROM passages WHERE source_id IN "
-                f"({','.join('?' * len(tied))}) GROUP BY source_id", tied).fetchall())
+            sections: dict[str, int] = {}
+            for i in range(0, len(tied), 900):      # below SQLite's variable limit
+                chunk = tied[i:i + 900]
+                sections.update(db.execute(
+                    f"SELECT source_id, count(*) FROM passages WHERE source_id IN "
+                    f"({','.join('?' * len(chunk))}) GROUP BY source_id", chunk).fetchall())
             tied.sort(key=lambda sid: -sections.get(sid, 0))   # stable: ids stay ordered
         out[drug] = LabelChoice(drug, tied[0], len(labels) - 1)
     return out

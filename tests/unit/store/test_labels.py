@@ -97,3 +97,16 @@ def test_the_answer_says_how_many_other_labels_in_every_format(tmp_path: Path) -
     r = client.post("/ask", data={"question": question, "audience": "pharmacist"})
     assert r.status_code == 200
     assert said in " ".join(r.text.split())
+
+
+def test_a_remembered_choice_follows_a_label_added_by_another_connection(
+        tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    assert chosen(store, label("a", effective="2020-01-01")) == ("setid:a@1", 0)
+    other = Store(tmp_path / "s.db")        # e.g. an ingest in another process
+    with other.transaction():
+        other.put_source(label("b", effective="2024-01-01"), origin="test")
+    assert choose_labels(store.db, ["examplol"])["examplol"].source_id == "setid:b@1"
+    with store.transaction():               # and this connection's own writes
+        store.put_source(label("c", effective="2025-01-01"), origin="test")
+    assert choose_labels(store.db, ["examplol"])["examplol"].others == 2
