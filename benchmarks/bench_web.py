@@ -23,6 +23,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -35,6 +37,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(env: dict[str, str]) -> Iterator[str]:
+    """`curbside init` and `curbside serve` (one uvicorn worker) on a free loopback port with
+    `env` (its CURBSIDE_DB names the store); yields the base URL once /healthz answers, and
+    stops the server after."""
+    cli = [sys.executable, "-m", "curbside"]
+    subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def load(base: str, method: str, path: str, body: dict | None, seconds: float,
@@ -75,21 +101,9 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     a = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
-    port = free_port()
     env = {**os.environ, "CURBSIDE_DB": str(Path(tmp.name) / "web.db"),
            "CURBSIDE_ASK_PER_MINUTE": "1000000", "CURBSIDE_ASK_BURST": "1000000"}
-    subprocess.run([sys.executable, "-m", "curbside", "init"], env=env, check=True,
-                   capture_output=True)
-    server = subprocess.Popen([sys.executable, "-m", "curbside", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with served(env) as base:
         r = httpx.post(f"{base}/ask", data={"question": SEED, "audience": "clinician"},
                        follow_redirects=False, timeout=30)
         page = r.headers["location"]
@@ -99,9 +113,6 @@ def main() -> int:
                    ("POST /api/v1/answers", "POST", "/api/v1/answers",
                     {"question": SEED, "audience": "clinician"})]
         rows = {name: load(base, m, p, b, a.seconds, a.clients) for name, m, p, b in targets}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     ref = rows["trivial GET /healthz"]
     print(f"{'target':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'rps / trivial':>14} "
           f"{'p95 / trivial':>14} {'errors':>6}")

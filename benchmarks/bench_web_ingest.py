@@ -30,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,11 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PUBMED_XML, log, print_machine, table, write_json
+from _common import PUBMED_XML, log, percentile, print_machine, table, write_json
 from bench_ingest import make_pubmed
-from bench_web import SEED, free_port
+from bench_web import SEED, served
 
-ROOT = Path(__file__).resolve().parents[1]
 AUDIENCES = ("clinician", "pharmacist", "nurse", "student", "patient")
 TEMPLATES = ("What are the main side effects of {d}?", "Can {d} be taken with alcohol?",
              "What should be monitored on {d}?", "Is {d} safe in older adults?",
@@ -59,13 +59,6 @@ def questions(seed: int) -> list[tuple[str, str]]:
     pool = [(t.format(d=d), a) for d in drugs for t in TEMPLATES for a in AUDIENCES]
     random.Random(seed).shuffle(pool)
     return pool
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    values = sorted(values)
-    return values[min(len(values) - 1, max(0, int(q * len(values)) - 1))]
 
 
 def run_clients(base: str, seconds: float, clients: int, write_every: int,
@@ -118,7 +111,7 @@ def run_clients(base: str, seconds: float, clients: int, write_every: int,
                            "error_kinds": sorted(set(errors))[:10]}
     for kind, ts in times.items():
         out[kind] = {"requests": len(ts), "per_s": len(ts) / wall,
-                     "p50_ms": 1000 * pct(ts, 0.5), "p95_ms": 1000 * pct(ts, 0.95),
+                     "p50_ms": 1000 * percentile(ts, 50), "p95_ms": 1000 * percentile(ts, 95),
                      "max_ms": 1000 * max(ts, default=0.0)}
     return out
 
@@ -145,59 +138,46 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "CURBSIDE_DB": str(db), "CURBSIDE_ASK_PER_MINUTE": "100000000",
            "CURBSIDE_ASK_BURST": "100000000", "CURBSIDE_READ_PER_MINUTE": "100000000",
            "CURBSIDE_READ_BURST": "100000000"}
-    cli = [sys.executable, "-m", "curbside"]
     xml = tmp / "pubmed.xml"
     make_pubmed(PUBMED_XML, xml, a.records)
-    subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ingest: subprocess.Popen[bytes] | None = None
     phases: dict[str, Any] = {}
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        pool = questions(a.seed)
-        pages, ids = [], []
-        for q, aud in [(SEED, "clinician"), *pool[:5]]:        # something to read
-            art = httpx.post(f"{base}/api/v1/articles", json={"question": q, "audience": aud},
-                             timeout=60).json()
-            pages.append(art["url"])
-            ids.append(art["id"])
-        asks = itertools.cycle(pool[5:])
-        log(f"quiet: {a.clients} clients for {a.seconds:.0f} s ...")
-        phases["quiet"] = run_clients(base, a.seconds, a.clients, a.write_every, asks,
-                                      pages, ids, a.think_s)
-        log(f"during an ingest of {a.records:,} PubMed records ...")
-        t_ingest = time.perf_counter()
-        ingest = subprocess.Popen([*cli, "--db", str(db), "ingest", "pubmed", str(xml),
-                                   "--format", "json", "--quiet"], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL)
-        phases["ingest"] = run_clients(base, a.seconds, a.clients, a.write_every, asks,
-                                       pages, ids, a.think_s)
-        finished = ingest.poll() is not None
-        if not finished:
-            ingest.send_signal(signal.SIGINT)
-            ingest.wait(timeout=120)
-        phases["ingest"]["ingest_finished_within_clients"] = finished
-        phases["ingest"]["ingest_s"] = time.perf_counter() - t_ingest
-        phases["ingest"]["ingest_rc"] = ingest.returncode
-        import sqlite3
-        con = sqlite3.connect(db)
-        phases["ingest"]["research_sources_after"] = con.execute(
-            "SELECT count(*) FROM sources WHERE tier = 'research' AND origin = 'pubmed'"
-        ).fetchone()[0]
-        con.close()
+        with served(env) as base:
+            pool = questions(a.seed)
+            pages, ids = [], []
+            for q, aud in [(SEED, "clinician"), *pool[:5]]:        # something to read
+                art = httpx.post(f"{base}/api/v1/articles", timeout=60,
+                                 json={"question": q, "audience": aud}).json()
+                pages.append(art["url"])
+                ids.append(art["id"])
+            asks = itertools.cycle(pool[5:])
+            log(f"quiet: {a.clients} clients for {a.seconds:.0f} s ...")
+            phases["quiet"] = run_clients(base, a.seconds, a.clients, a.write_every, asks,
+                                          pages, ids, a.think_s)
+            log(f"during an ingest of {a.records:,} PubMed records ...")
+            t_ingest = time.perf_counter()
+            ingest = subprocess.Popen(
+                [sys.executable, "-m", "curbside", "--db", str(db), "ingest", "pubmed", str(xml),
+                 "--format", "json", "--quiet"], env=env, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL)
+            phases["ingest"] = run_clients(base, a.seconds, a.clients, a.write_every, asks,
+                                           pages, ids, a.think_s)
+            finished = ingest.poll() is not None
+            if not finished:
+                ingest.send_signal(signal.SIGINT)
+                ingest.wait(timeout=120)
+            phases["ingest"]["ingest_finished_within_clients"] = finished
+            phases["ingest"]["ingest_s"] = time.perf_counter() - t_ingest
+            phases["ingest"]["ingest_rc"] = ingest.returncode
+            con = sqlite3.connect(db)
+            phases["ingest"]["research_sources_after"] = con.execute(
+                "SELECT count(*) FROM sources WHERE tier = 'research' AND origin = 'pubmed'"
+            ).fetchone()[0]
+            con.close()
     finally:
         if ingest is not None and ingest.poll() is None:
             ingest.kill()
-        server.terminate()
-        server.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
 
     rows = []

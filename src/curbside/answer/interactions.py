@@ -33,7 +33,7 @@ from curbside.answer.understand import Understanding
 from curbside.knowledge.lexicon import PACK_DIR, display_name, vocabulary
 from curbside.knowledge.pharm_classes import class_name
 from curbside.store.labels import PACK_LABEL_IDS, choose_labels
-from curbside.store.sqlite import Store, passage_row, source_row
+from curbside.store.sqlite import Store, passage_row, source_row, state_stamp
 
 # Label sections whose sentences count as interaction claims (openFDA field names).
 LABEL_SECTIONS = ("boxed_warning", "contraindications", "warnings_and_cautions", "warnings",
@@ -244,18 +244,15 @@ def _join(sentences: list[str]) -> str:
 
 # --- the interaction lists ------------------------------------------------------------------
 
-_index_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+_index_cache: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
 def _list_index(store: Store) -> dict[str, Any]:
     """Pairs -> list passages, and class-level sides, for the store's current lists."""
-    # Any change of a source inserts a row (a new version, a superseding one) or writes the
-    # index outbox (a deletion): the last rowid and the outbox sequence, two index seeks,
-    # stand for the store's state (counting 400k sources for a stamp took 30 ms).
-    key = (str(store.path), *store.db.execute(
-        "SELECT coalesce((SELECT max(rowid) FROM sources), 0), coalesce((SELECT seq FROM "
-        "sqlite_sequence WHERE name = 'index_outbox'), 0)").fetchone())
-    if key in _index_cache:
+    # Cached per store state (not inside a transaction, which may yet be rolled back).
+    key = (str(store.path), *state_stamp(store.db))
+    cache = not store.db.in_transaction
+    if cache and key in _index_cache:
         return _index_cache[key]
     pairs: dict[frozenset[str], list[int]] = {}
     passages: dict[int, dict[str, Any]] = {}
@@ -270,10 +267,12 @@ def _list_index(store: Store) -> dict[str, Any]:
             sources[sid] = _source(store, sid)
         for a, b in row["facts"].get("pairs") or []:
             pairs.setdefault(frozenset((a, b)), []).append(row["id"])
-    while len(_index_cache) >= 8:               # a few stores' lists kept
-        del _index_cache[next(iter(_index_cache))]
-    _index_cache[key] = {"pairs": pairs, "passages": passages, "sources": sources}
-    return _index_cache[key]
+    built = {"pairs": pairs, "passages": passages, "sources": sources}
+    if cache:
+        while len(_index_cache) >= 8:           # a few stores' lists kept
+            del _index_cache[next(iter(_index_cache))]
+        _index_cache[key] = built
+    return built
 
 
 def _side_has(facts: dict[str, Any], side: str, name: str, ents: set[str]) -> bool:

@@ -169,18 +169,17 @@ class Lexicon:
         english = self.english.known([f for i in rest if len(words[i]) >= 6
                                       for f in _word_forms(words[i])]) \
             if self.english else set()
-        rest_set, second_halves = set(rest), set()
+        # A name split in two ("level iracetam", "sertra line") before single words, so that
+        # it beats a misspelling of its first half ("sertra" ~ "septra"); body-substance
+        # words ("level") may start one.
+        halves = set()
+        for i, (matched, names) in self._split_names(words, rest).items():
+            found[i] = (matched, names)
+            halves |= {i, i + 1}
         for i in rest:
             word = words[i]
-            if word in self.substances.words or i in second_halves:
-                continue    # a body substance as written ("serotonin"), or a name's end
-            joined = word + words[i + 1] if i + 1 in rest_set else ""
-            if joined in self.aliases and len(joined) >= 8:
-                # A curated name split in two ("sertra line") beats a misspelling of its
-                # first half ("sertra" ~ "septra").
-                found[i] = (f"{word} {words[i + 1]}", self.aliases[joined])
-                second_halves.add(i + 1)
-                continue
+            if word in self.substances.words or i in halves:
+                continue    # a body substance as written ("serotonin"), or a split name
             name = None if english & _word_forms(word) else self._fuzzy_match(word)
             if name:
                 found[i] = (word, self.aliases[name])
@@ -188,11 +187,6 @@ class Lexicon:
                 found[i] = self._hyphen_part(word)      # type: ignore[assignment]
             else:
                 left.append(i)
-        # Words skipped above as body-substance words ("level") may still start a split name.
-        for i, (matched, names) in self._split_names(
-                words, [i for i in rest if i not in found and i not in second_halves]).items():
-            found[i] = (matched, names)
-            left = [j for j in left if j not in (i, i + 1)]
         for i, names in self._first_words(words, left).items():
             found[i] = (words[i], names)
             left.remove(i)

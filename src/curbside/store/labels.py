@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
+
+from curbside.store.sqlite import state_stamp
 
 
 @dataclass(frozen=True)
@@ -60,22 +61,12 @@ WHERE sd.drug IN ({marks}) AND s.tier = 'label' AND s.status = 'current'
 """
 
 
-# Choices already made on a connection, while the store is unchanged: one answer asks for
-# the same drugs' labels a dozen times (evidence, interactions, the label-choice note).
-# `PRAGMA data_version` moves when another connection commits, `total_changes` when this
-# one writes; either empties the connection's memo.
-# Keyed by the connection object itself (it cannot be weakly referenced); the few most
-# recent connections are kept.
-_MEMO_CONNECTIONS = 8
-_memo: OrderedDict[int, tuple[sqlite3.Connection, tuple[int, int],
-                              dict[str, LabelChoice | None]]] = OrderedDict()
+# Choices already made, per store file and state (`state_stamp`): one answer asks for the
+# same drugs' labels a dozen times (evidence, interactions, the label-choice note). Not
+# inside a transaction, whose changes may yet be rolled back.
+_MEMO_STORES = 8
+_memo: dict[tuple[str, int, int], dict[str, LabelChoice | None]] = {}
 _memo_lock = threading.Lock()
-
-
-def change_stamp(db: sqlite3.Connection) -> tuple[int, int]:
-    """What moves when the store changes, as seen from `db`: `PRAGMA data_version` (another
-    connection committed) and `total_changes` (this one wrote)."""
-    return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
 
 
 def choose_labels(db: sqlite3.Connection, drugs: list[str]) -> dict[str, LabelChoice]:
@@ -83,15 +74,15 @@ def choose_labels(db: sqlite3.Connection, drugs: list[str]) -> dict[str, LabelCh
     names = sorted(set(drugs))
     if not names:
         return {}
-    stamp = change_stamp(db)
+    if db.in_transaction:
+        return _choose(db, names)
+    key = (str(db.execute("PRAGMA database_list").fetchone()[2]), *state_stamp(db))
     with _memo_lock:
-        _, held, known = _memo.get(id(db), (db, None, {}))
-        if held != stamp:
-            known = {}
-        _memo[id(db)] = (db, stamp, known)
-        _memo.move_to_end(id(db))
-        while len(_memo) > _MEMO_CONNECTIONS:
-            _memo.popitem(last=False)
+        known = _memo.get(key)
+        if known is None:
+            while len(_memo) >= _MEMO_STORES:
+                del _memo[next(iter(_memo))]
+            known = _memo[key] = {}
         todo = [n for n in names if n not in known]
     if todo:
         found = _choose(db, todo)

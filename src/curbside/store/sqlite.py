@@ -340,6 +340,15 @@ class Store:
         }
 
 
+def state_stamp(db: sqlite3.Connection) -> tuple[int, int]:
+    """What moves whenever the store's evidence changes: the last sources rowid (every new or
+    replaced source) and the index outbox's sequence (every passage inserted, changed or
+    deleted, every status change). Two index seeks, for caches of derived data."""
+    row = db.execute("SELECT coalesce((SELECT max(rowid) FROM sources), 0), coalesce((SELECT "
+                     "seq FROM sqlite_sequence WHERE name = 'index_outbox'), 0)").fetchone()
+    return int(row[0]), int(row[1])
+
+
 def _json(value: Any) -> str:
     """JSON text of a passage field; most are empty, so skip the encoder for those."""
     if not value:
